@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common helpers for the harness scripts.  Source it; do not run it.
+
+set -o errexit -o nounset -o pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$ROOT/build
+WORK=$BUILD/linux			# the editable work tree
+TREES=$BUILD/trees			# base/, series/, bisect/: worktrees of $WORK
+SERIES_DIR=$ROOT/series
+CONFIG_DIR=$ROOT/config
+RESULTS=$BUILD/results
+
+# shellcheck source=../base.pin
+. "$ROOT/base.pin"
+
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
+JOBS=${JOBS:-$(($(nproc) + 1))}
+
+PROG=$(basename "$0")
+
+die() {
+	echo "$PROG: error: $*" >&2
+	exit 1
+}
+
+say() {
+	echo "$PROG: $*" >&2
+}
+
+# The patches of the series, in order, without the cover letter.
+series_patches() {
+	find "$SERIES_DIR" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name '0000-cover-letter.patch' | sort
+}
+
+# Install Debian packages that are missing (names as arguments).
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing ${missing[*]}"
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \
+		>"$BUILD/apt.log" 2>&1; then
+		apt-get update -q >>"$BUILD/apt.log" 2>&1 || true
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \
+			>>"$BUILD/apt.log" 2>&1 ||
+			die "apt-get install ${missing[*]} failed (see $BUILD/apt.log)"
+	fi
+}
+
+# Everything a kernel build, a guest run and the checks need.
+HOST_PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio rsync
+	   ccache sparse qemu-system-x86 busybox-static python3 git xz-utils
+	   kmod perl)
+
+base_commit() {
+	git -C "$WORK" rev-parse -q --verify refs/tags/base^{commit} 2>/dev/null ||
+		die "no base commit in $WORK (run: make tree)"
+}
+
+# Stage timer: stage NAME starts a stage, stage_end closes it.
+STAGE_NAME=
+STAGE_T0=0
+stage() {
+	STAGE_NAME=$1
+	STAGE_T0=$SECONDS
+	echo "=== $STAGE_NAME" >&2
+}
+stage_end() {
+	printf '=== %s: done in %dm%02ds\n' "$STAGE_NAME" \
+		$(((SECONDS - STAGE_T0) / 60)) $(((SECONDS - STAGE_T0) % 60)) >&2
+}
