@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The scenarios: what each CPU does, and what is shared.  Measurement is
+ * in lockref.c; parameters in model.h (PARAMS).  Included by each back end.
+ *
+ * 1 storm   all CPUs get/put one lockref (open3/stat2 shape); CPU 0 also
+ *           takes the lock once every kick_period for kick_cs, the rare
+ *           outside holder of Guzik's report ("ls" of the directory).
+ * 2 holder  the same storm, CPU 0 takes the lock every hold_period for
+ *           hold_cs (dput slow path, other short d_lock users).
+ * 3 trade   1 of every trade_div CPUs (at least one) takes the lock back to
+ *           back (trade_cs held, trade_gap between); the others get/put.
+ * 4 long    every CPU: get, think, hold the lock long_cs (readdir-style
+ *           walk under d_lock), think, put, think.  The stress-ng
+ *           getdent/handle shape: lock holds mixed with lockref ops.
+ * 5 uncont  every CPU gets/puts its own lockref (own cache line).
+ * 0 count   (check only) fixed number of gets and puts per CPU with a
+ *           holder on CPU 0, to check the final count exactly.
+ */
+
+static u64 jitter(u64 mean)
+{
+	if (!mean)
+		return 0;
+	return mean / 2 + rnd() % (mean + 1);
+}
+
+static void storm_cycle(struct lockref *lr)
+{
+	lockref_op(lr, &op_get);
+	delay_ns(jitter((u64)run_P->think));
+	lockref_op(lr, &op_put);
+	delay_ns(jitter((u64)run_P->think));
+}
+
+static int trade_cpus(int ncpu)
+{
+	int k = ncpu / (int)(run_P->trade_div > 0 ? run_P->trade_div : 1);
+
+	if (k < 1)
+		k = 1;
+	if (k > ncpu - 1)
+		k = ncpu - 1 > 0 ? ncpu - 1 : 1;
+	return k;
+}
+
+/* scenario 0: COUNT_GETS gets and COUNT_GETS / 2 puts per CPU */
+#define COUNT_GETS	2000
+
+static void worker(int scen, int cpu, int ncpu, struct lockref *shared,
+		   struct lockref *own)
+{
+	struct cpu_stats *st = my_stats();
+	const struct params *P = run_P;
+
+	switch (scen) {
+	case 0: {
+		u64 next = 0;
+
+		st->lockref_user = true;
+		for (int i = 0; i < COUNT_GETS; i++) {
+			if (cpu == 0 && now_ns() >= next) {
+				lock_section(shared, 300);
+				next = now_ns() + 5000;
+			}
+			lockref_op(shared, &op_get);
+			delay_ns(jitter(200));
+			if (i & 1) {
+				lockref_op(shared, &op_put);
+				delay_ns(jitter(200));
+			}
+		}
+		break;
+	}
+	case SC_STORM:
+	case SC_HOLDER: {
+		u64 period = (u64)(scen == SC_STORM ? P->kick_period : P->hold_period);
+		u64 cs = (u64)(scen == SC_STORM ? P->kick_cs : P->hold_cs);
+		u64 next = period / 2;
+
+		st->lockref_user = true;
+		while (!should_stop()) {
+			if (cpu == 0 && period && now_ns() >= next) {
+				lock_section(shared, cs);
+				next += period;
+				if (next < now_ns())
+					next = now_ns() + period;
+			}
+			storm_cycle(shared);
+		}
+		break;
+	}
+	case SC_TRADE:
+		if (cpu < trade_cpus(ncpu)) {
+			while (!should_stop()) {
+				lock_section(shared, (u64)P->trade_cs);
+				delay_ns((u64)P->trade_gap);
+			}
+		} else {
+			st->lockref_user = true;
+			while (!should_stop())
+				storm_cycle(shared);
+		}
+		break;
+	case SC_LONG:
+		st->lockref_user = true;
+		while (!should_stop()) {
+			lockref_op(shared, &op_get);
+			delay_ns(jitter((u64)P->think));
+			lock_section(shared, (u64)P->long_cs);
+			delay_ns(jitter((u64)P->think));
+			lockref_op(shared, &op_put);
+			delay_ns(jitter((u64)P->think));
+		}
+		break;
+	case SC_UNCONT:
+		st->lockref_user = true;
+		while (!should_stop()) {
+			lockref_op(own, &op_get);
+			delay_ns((u64)P->uncont_think);
+			lockref_op(own, &op_put);
+			delay_ns((u64)P->uncont_think);
+		}
+		break;
+	}
+}
+
+/* what the count must be at the end */
+static s64 expected_count(int scen, int ncpu)
+{
+	if (scen == 0)
+		return 1 + (s64)ncpu * (COUNT_GETS - COUNT_GETS / 2);
+	return 1;
+}
