@@ -76,6 +76,8 @@ static inline bool lock_unlocked(u64 w) { return lockval(w) == 0; }
 	  "candidate, budget 1024 reads") \
 	X(QAPEND, "qaware-pend", lr_qaware_pend, 100, 256, 0,		\
 	  "variant: also waits while only the pending bit is set (queue only on tail), 256 reads") \
+	X(QAONCE, "qaware-once", lr_qaware_epoch, 100, 256, 1,		\
+	  "variant: as qaware but wait through at most one hold episode per call") \
 	X(QAEPOCH, "qaware-epoch", lr_qaware_epoch, 100, 512, 2,	\
 	  "variant: budget counted in lock epochs: wait through <=2 hold episodes, <=256 reads each") \
 	X(QABACKOFF, "qaware-backoff", lr_qaware_backoff, 100, 256, 0,	\
