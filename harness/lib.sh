@@ -4,6 +4,11 @@
 set -o errexit -o nounset -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian's tools first: the kernel's scripts (checkpatch's spdxcheck.py,
+# kunit.py) need the python3 modules installed from Debian's archive, not
+# whatever python3 a version manager puts first in PATH.
+export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 BUILD=$ROOT/build
 WORK=$BUILD/linux			# the editable work tree
 TREES=$BUILD/trees			# base/, series/, bisect/: worktrees of $WORK
@@ -56,7 +61,7 @@ need_pkgs() {
 # Everything a kernel build, a guest run and the checks need.
 HOST_PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio rsync
 	   ccache sparse qemu-system-x86 busybox-static python3 git xz-utils
-	   kmod perl)
+	   kmod perl python3-ply python3-git python3-docutils)
 
 base_commit() {
 	git -C "$WORK" rev-parse -q --verify refs/tags/base^{commit} 2>/dev/null ||

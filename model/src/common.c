@@ -33,9 +33,9 @@ const char *const scenario_doc[SC_NR] = {
 	[0] = "check only: fixed gets/puts per CPU with a holder",
 	[SC_STORM] = "get/put storm on one lockref (open3/stat2), rare outside holder",
 	[SC_HOLDER] = "storm + short lock holder at a set rate (dput slow path, d_lock users)",
-	[SC_TRADE] = "lock trading back to back + getters (pathology of unbounded waiting)",
+	[SC_TRADE] = ">=2 CPUs trade the lock back to back + getters (unbounded waiting's pathology)",
 	[SC_LONG] = "long holds mixed with get/put on every CPU (lkp getdent/handle shape)",
-	[SC_UNCONT] = "uncontended: one lockref per CPU",
+	[SC_UNCONT] = "uncontended: a single CPU gets/puts its own lockref",
 };
 
 static const struct {
@@ -218,7 +218,7 @@ void result_csv_header(FILE *f)
 {
 	fprintf(f, "backend,scenario,policy,cpus,seed,duration_ms,ops,ops_per_s,ops_per_cpu,"
 		"locked_frac,sections_per_s,p99_ns,max_ns,min_cpu_ops,max_cpu_ops,fairness,"
-		"max_spins,max_tries,ok,events,wall_s,params\n");
+		"max_spins,max_tries,ok,events_or_preempt,wall_s,params\n");
 }
 
 void result_csv_row(FILE *f, const struct run_result *r)

@@ -192,6 +192,8 @@ void cfg_from(struct run_cfg *c, const struct opts *o, int scen, int pol, int nc
 	c->ncpu = ncpu;
 	c->seed = o->seed;
 	c->duration_ns = (u64)(o->dur_ms * 1e6);
+	if (o->be == BE_SIM && scen == SC_UNCONT)
+		c->duration_ns /= 10;	/* steady single-CPU loop */
 	c->P = o->P;
 	c->pol = policy_table[pol];
 	if (o->P.budget > 0 && c->pol.spins > 0)

@@ -78,6 +78,8 @@ static inline bool lock_unlocked(u64 w) { return lockval(w) == 0; }
 	  "variant: also waits while only the pending bit is set (queue only on tail), 256 reads") \
 	X(QAONCE, "qaware-once", lr_qaware_epoch, 100, 256, 1,		\
 	  "variant: as qaware but wait through at most one hold episode per call") \
+	X(QAONCE1K, "qaware-once-1k", lr_qaware_epoch, 100, 1024, 1,	\
+	  "variant: qaware-once with a budget of 1024 reads") \
 	X(QAEPOCH, "qaware-epoch", lr_qaware_epoch, 100, 512, 2,	\
 	  "variant: budget counted in lock epochs: wait through <=2 hold episodes, <=256 reads each") \
 	X(QABACKOFF, "qaware-backoff", lr_qaware_backoff, 100, 256, 0,	\
@@ -124,7 +126,7 @@ extern const char *const scenario_doc[SC_NR];
 	X(think,	1000,	"mean time between a CPU's lockref ops (uniform +-50%)") \
 	X(op_cs,	20,	"extra work in the locked fallback of an op (dput checks)") \
 	X(kick_period,	1000000, "scenario 1: an outside holder takes the lock every ... ns") \
-	X(kick_cs,	500,	"scenario 1: ... and holds it this long") \
+	X(kick_cs,	5000,	"scenario 1: ... and holds it this long (an ls walking the directory)") \
 	X(hold_period,	10000,	"scenario 2: the holder takes the lock every ... ns") \
 	X(hold_cs,	200,	"scenario 2: ... and holds it this long") \
 	X(trade_div,	4,	"scenario 3: 1 of every trade_div CPUs is a trader (>=1)") \
@@ -236,7 +238,7 @@ struct run_result {
 	u32 final_lock;
 	bool finished;		/* all CPUs drained at the end */
 	u64 cs_violations;
-	u64 events;		/* simulator events (0 native) */
+	u64 events;		/* simulator: events; native: involuntary context switches */
 	double wall_s;
 	u64 digest;		/* hash of all per-CPU stats (determinism test) */
 	u64 tl_ops[TL_N], tl_locked[TL_N];
@@ -249,7 +251,7 @@ struct be_out {
 	s64 final_count, expected_count;
 	u32 final_lock;
 	bool finished;
-	u64 events;
+	u64 events;		/* simulator: events; native: preemptions */
 	u64 cs_violations;	/* two CPUs inside one lock section */
 	double measured_s;
 };

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 static const struct params *run_P;
 static const struct policy *run_pol;
 static u64 run_mstart, run_mend;
+static double run_tl_scale;	/* timeline windows per ns */
 
 #include "kernel/qspinlock.c"
 #include "kernel/policies.c"
@@ -34,6 +36,7 @@ static struct {
 	const struct run_cfg *cfg;
 	struct lockref *lrs;		/* [0] shared, [1 + cpu] own */
 	_Atomic int ready, go, done;
+	_Atomic u64 nivcsw;		/* involuntary context switches */
 } nr;
 
 static double mono_s(void)
@@ -70,11 +73,16 @@ static void *thread_main(void *arg)
 	const struct run_cfg *cfg = nr.cfg;
 	int id = t->ctx.id;
 
+	struct rusage ru0, ru1;
+
 	self = &t->ctx;
 	atomic_fetch_add(&nr.ready, 1);
 	while (!atomic_load_explicit(&nr.go, ACQ))
 		cpu_relax();
+	getrusage(RUSAGE_THREAD, &ru0);
 	worker(cfg->scen, id, cfg->ncpu, &nr.lrs[0], &nr.lrs[1 + id]);
+	getrusage(RUSAGE_THREAD, &ru1);
+	atomic_fetch_add(&nr.nivcsw, (u64)(ru1.ru_nivcsw - ru0.ru_nivcsw));
 	atomic_fetch_add(&nr.done, 1);
 	return NULL;
 }
@@ -107,10 +115,12 @@ int native_run(const struct run_cfg *cfg, struct be_out *out)
 	warm = cfg->duration_ns * (u64)cfg->P.warmup_pct / 100;
 	run_mstart = warm;
 	run_mend = warm + cfg->duration_ns;
+	run_tl_scale = (double)TL_N / (double)cfg->duration_ns;
 	end_ns = run_mend;
 	atomic_store(&nr.ready, 0);
 	atomic_store(&nr.go, 0);
 	atomic_store(&nr.done, 0);
+	atomic_store(&nr.nivcsw, 0);
 
 	for (int i = 0; i < n; i++) {
 		pthread_attr_t attr;
@@ -160,7 +170,7 @@ int native_run(const struct run_cfg *cfg, struct be_out *out)
 		if (countval(w) != 1)	/* own lockrefs start and end at 1 */
 			out->final_count = -1000000 - i;
 	}
-	out->events = 0;
+	out->events = atomic_load(&nr.nivcsw);	/* native: preemptions */
 	out->cs_violations = atomic_exchange(&cs_violations, 0);
 	out->measured_s = (double)cfg->duration_ns * 1e-9;
 	free(th);

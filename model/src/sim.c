@@ -707,6 +707,7 @@ static inline u64 qn_spin(struct qnode *n, wait_fn keep)
 static const struct params *run_P;
 static const struct policy *run_pol;
 static u64 run_mstart, run_mend;
+static double run_tl_scale;	/* timeline windows per ns */
 
 #include "kernel/qspinlock.c"
 #include "kernel/policies.c"
@@ -795,9 +796,12 @@ int sim_run(const struct run_cfg *cfg, struct be_out *out)
 	warm = cfg->duration_ns * (u64)cfg->P.warmup_pct / 100;
 	run_mstart = warm;
 	run_mend = warm + cfg->duration_ns;
+	run_tl_scale = (double)TL_N / (double)cfg->duration_ns;
 	run_end_ns = run_mend;
 	/* after the end, allow time to drain: long enough for any bounded wait */
 	limit = (run_mend + 50000000ull) * 1000;
+	if (cfg->scen == 0)
+		limit = 10000000000000ull;	/* fixed work: 10 s simulated */
 
 	while (S.heap_n && done < n) {
 		struct ev e = ev_pop();

@@ -44,7 +44,7 @@ static inline bool measuring(u64 t)
 
 static inline int tl_index(u64 t)
 {
-	u64 i = (t - run_mstart) * TL_N / (run_mend - run_mstart);
+	u64 i = (u64)((double)(t - run_mstart) * run_tl_scale);
 
 	return i >= TL_N ? TL_N - 1 : (int)i;
 }

@@ -8,12 +8,15 @@
  *           outside holder of Guzik's report ("ls" of the directory).
  * 2 holder  the same storm, CPU 0 takes the lock every hold_period for
  *           hold_cs (dput slow path, other short d_lock users).
- * 3 trade   1 of every trade_div CPUs (at least one) takes the lock back to
- *           back (trade_cs held, trade_gap between); the others get/put.
+ * 3 trade   1 of every trade_div CPUs, at least two (one at 2 CPUs), take
+ *           the lock back to back (trade_cs held, trade_gap between); the
+ *           others get/put.
  * 4 long    every CPU: get, think, hold the lock long_cs (readdir-style
  *           walk under d_lock), think, put, think.  The stress-ng
  *           getdent/handle shape: lock holds mixed with lockref ops.
- * 5 uncont  every CPU gets/puts its own lockref (own cache line).
+ * 5 uncont  CPU 0 alone gets/puts a lockref nobody else touches; the
+ *           other CPUs idle.  (The simulator runs it for 1/10 of the run
+ *           length: a steady single-CPU loop needs no more.)
  * 0 count   (check only) fixed number of gets and puts per CPU with a
  *           holder on CPU 0, to check the final count exactly.
  */
@@ -33,12 +36,13 @@ static void storm_cycle(struct lockref *lr)
 	delay_ns(jitter((u64)run_P->think));
 }
 
+/* "several": at least two traders, one in trade_div CPUs; one at 2 CPUs */
 static int trade_cpus(int ncpu)
 {
 	int k = ncpu / (int)(run_P->trade_div > 0 ? run_P->trade_div : 1);
 
-	if (k < 1)
-		k = 1;
+	if (k < 2)
+		k = 2;
 	if (k > ncpu - 1)
 		k = ncpu - 1 > 0 ? ncpu - 1 : 1;
 	return k;
@@ -114,6 +118,8 @@ static void worker(int scen, int cpu, int ncpu, struct lockref *shared,
 		}
 		break;
 	case SC_UNCONT:
+		if (cpu != 0)
+			break;
 		st->lockref_user = true;
 		while (!should_stop()) {
 			lockref_op(own, &op_get);

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lrmodel check: the tests.  Each case prints "ok" or "not ok"; the last
+ * line is "N passed, M failed".
+ *
+ * Build with BROKEN=1 (make check BROKEN=1) to swap the qaware policy for
+ * a lost-update bug: the count tests for it must then fail.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int npass, nfail;
+
+static void verdict(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", ok ? "ok" : "not ok", npass + nfail + 1);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		npass++;
+	else
+		nfail++;
+}
+
+static void run(struct run_result *r, enum backend be, int scen, int pol, int ncpu,
+		double ms, u64 seed, const char *set)
+{
+	struct opts o;
+	struct run_cfg c;
+
+	opts_init(&o);
+	o.be = be;
+	o.dur_ms = ms;
+	o.seed = seed;
+	if (set) {
+		char buf[256], *tok, *save;
+
+		snprintf(buf, sizeof(buf), "%s", set);
+		for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+			params_set(&o.P, tok);
+	}
+	cfg_from(&c, &o, scen, pol, ncpu);
+	run_checked(&c, r);
+}
+
+static const char *bename(enum backend be)
+{
+	return be == BE_SIM ? "sim" : "native";
+}
+
+/* final count exact, lock word free, all CPUs drained, mutual exclusion */
+static void check_counts(const struct run_result *r, const char *what)
+{
+	verdict(result_ok(r), "%s/%s/%s/%d cpus: count %lld (want %lld) lock %#x drained %d excl-violations %llu",
+		what, bename(r->cfg.be), r->cfg.pol.name, r->cfg.ncpu,
+		(long long)r->final_count, (long long)r->expected_count, r->final_lock,
+		r->finished, (unsigned long long)r->cs_violations);
+}
+
+struct bound_acc {
+	u64 spins, tries;
+};
+
+static void bounds_add(struct bound_acc *b, const struct run_result *r)
+{
+	if (r->max_spins > b->spins)
+		b->spins = r->max_spins;
+	if (r->max_tries > b->tries)
+		b->tries = r->max_tries;
+}
+
+int cmd_check(const struct opts *opt)
+{
+	static struct bound_acc bnd[P_NR];
+	struct run_result r, r2;
+	bool quick = opt->quick;
+
+	memset(bnd, 0, sizeof(bnd));
+
+	/* 1. exact counts after a fixed number of gets/puts, with a holder */
+	for (int p = 0; p < P_NR; p++) {
+		run(&r, BE_SIM, 0, p, 8, 1, 1, NULL);
+		check_counts(&r, "count-exact");
+		bounds_add(&bnd[p], &r);
+		run(&r, BE_SIM, 0, p, 48, 1, 2, "cps=24");
+		check_counts(&r, "count-exact");
+		bounds_add(&bnd[p], &r);
+		run(&r, BE_NATIVE, 0, p, 2, 1, 1, NULL);
+		check_counts(&r, "count-exact");
+		bounds_add(&bnd[p], &r);
+	}
+
+	/* 2. every scenario: count back to its start, lock free, bounds */
+	for (int s = 1; s < SC_NR; s++) {
+		for (int p = 0; p < P_NR; p++) {
+			run(&r, BE_SIM, s, p, 16, 2, 3, NULL);
+			check_counts(&r, scenario_name[s]);
+			bounds_add(&bnd[p], &r);
+			run(&r, BE_NATIVE, s, p, 2, quick ? 20 : 50, 3, NULL);
+			check_counts(&r, scenario_name[s]);
+			bounds_add(&bnd[p], &r);
+		}
+	}
+
+	/* 3. bounded policies never exceed their bounds (all runs above) */
+	for (int p = 0; p < P_NR; p++) {
+		const struct policy *pol = &policy_table[p];
+		bool ok = true;
+
+		if (pol->spins >= 0 && bnd[p].spins > (u64)pol->spins)
+			ok = false;
+		if (pol->retries >= 0 && bnd[p].tries > (u64)pol->retries)
+			ok = false;
+		if (pol->spins < 0 && pol->retries < 0)
+			continue;	/* unbounded: nothing to check */
+		verdict(ok, "bounds/%s: max waiting reads per call %llu (bound %d), max cmpxchg per call %llu (bound %d)",
+			pol->name, (unsigned long long)bnd[p].spins, pol->spins,
+			(unsigned long long)bnd[p].tries, pol->retries);
+	}
+
+	/* 4. the simulator is deterministic for a seed */
+	run(&r, BE_SIM, SC_HOLDER, P_QAWARE, 64, 2, 7, NULL);
+	run(&r2, BE_SIM, SC_HOLDER, P_QAWARE, 64, 2, 7, NULL);
+	verdict(r.digest == r2.digest && r.events == r2.events,
+		"deterministic/sim/holder/64 cpus: digest %016llx == %016llx, events %llu == %llu",
+		(unsigned long long)r.digest, (unsigned long long)r2.digest,
+		(unsigned long long)r.events, (unsigned long long)r2.events);
+	run(&r, BE_SIM, SC_LONG, P_FIXED, 128, 1, 9, NULL);
+	run(&r2, BE_SIM, SC_LONG, P_FIXED, 128, 1, 9, NULL);
+	verdict(r.digest == r2.digest, "deterministic/sim/long/128 cpus: digest %016llx == %016llx",
+		(unsigned long long)r.digest, (unsigned long long)r2.digest);
+	run(&r2, BE_SIM, SC_LONG, P_FIXED, 128, 1, 10, NULL);
+	verdict(r.digest != r2.digest, "seed-matters/sim/long/128 cpus: seed 9 %016llx != seed 10 %016llx",
+		(unsigned long long)r.digest, (unsigned long long)r2.digest);
+
+	/* 5. the cost model: one uncontended get = call + read hit + cmpxchg hit */
+	run(&r, BE_SIM, SC_UNCONT, P_STOCK, 4, 1, 1, NULL);
+	{
+		struct params P;
+		double want;
+
+		params_default(&P);
+		want = 1e12 / (double)(P.t_call + P.t_hit + P.t_rmw);
+		verdict(r.ops_per_s > want * 0.99 && r.ops_per_s < want * 1.01,
+			"cost-model/uncontended: %.0f ops/s, expected %.0f", r.ops_per_s, want);
+	}
+
+	/* 6. the published facts the calibration relies on (README) */
+	{
+		struct run_result st, pr;
+
+		run(&st, BE_SIM, SC_STORM, P_STOCK, 64, 10, 1, "kick_period=0");
+		verdict(st.locked_frac < 0.01,
+			"calibration/storm alone stays lockless (stock, 64 cpus, no holder): locked %.2f%%",
+			100 * st.locked_frac);
+		run(&st, BE_SIM, SC_STORM, P_STOCK, 64, 10, 1, NULL);
+		verdict(st.locked_frac > 0.5,
+			"calibration/stock collapses after a rare holder (storm, 64 cpus): locked %.1f%%",
+			100 * st.locked_frac);
+		run(&st, BE_SIM, SC_TRADE, P_STOCK, 16, 5, 1, NULL);
+		run(&pr, BE_SIM, SC_TRADE, P_UNBOUNDED, 16, 5, 1, NULL);
+		verdict(pr.ops_per_s < 0.05 * st.ops_per_s,
+			"calibration/unbounded starves under lock trading (16 cpus): %.0f vs stock %.0f ops/s",
+			pr.ops_per_s, st.ops_per_s);
+		run(&st, BE_SIM, SC_LONG, P_STOCK, 64, 5, 1, NULL);
+		run(&pr, BE_SIM, SC_LONG, P_FIXED, 64, 5, 1, NULL);
+		verdict(pr.ops_per_s < 0.8 * st.ops_per_s,
+			"calibration/fixed-spin loses under long holds (64 cpus): %.0f vs stock %.0f ops/s",
+			pr.ops_per_s, st.ops_per_s);
+	}
+
+	printf("%d passed, %d failed\n", npass, nfail);
+	return nfail ? 1 : 0;
+}
