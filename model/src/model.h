@@ -70,12 +70,10 @@ static inline bool lock_unlocked(u64 w) { return lockval(w) == 0; }
 	  "d042dae6ad shape: one budget of 100 iterations shared by waiting reads and cmpxchg failures") \
 	X(QAWARE, "qaware", lr_qaware, 100, 256, 0,			\
 	  "candidate: wait only while locked with no pending/tail, <=256 reads per call, else spin_lock") \
-	X(QAWARE64, "qaware-64", lr_qaware, 100, 64, 0,			\
-	  "candidate, budget 64 reads") \
-	X(QAWARE1K, "qaware-1k", lr_qaware, 100, 1024, 0,		\
-	  "candidate, budget 1024 reads") \
 	X(QAPEND, "qaware-pend", lr_qaware_pend, 100, 256, 0,		\
 	  "variant: also waits while only the pending bit is set (queue only on tail), 256 reads") \
+	X(QAONCE64, "qaware-once-64", lr_qaware_epoch, 100, 64, 1,	\
+	  "variant: qaware-once with a budget of 64 reads") \
 	X(QAONCE, "qaware-once", lr_qaware_epoch, 100, 256, 1,		\
 	  "variant: as qaware but wait through at most one hold episode per call") \
 	X(QAONCE1K, "qaware-once-1k", lr_qaware_epoch, 100, 1024, 1,	\

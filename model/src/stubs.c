@@ -1,4 +1,0 @@
-#include "cli.h"
-
-
-
