@@ -218,7 +218,7 @@ void result_csv_header(FILE *f)
 {
 	fprintf(f, "backend,scenario,policy,cpus,seed,duration_ms,ops,ops_per_s,ops_per_cpu,"
 		"locked_frac,sections_per_s,p99_ns,max_ns,min_cpu_ops,max_cpu_ops,fairness,"
-		"max_spins,max_tries,ok,events_or_preempt,wall_s,params\n");
+		"max_spins,max_tries,ok,events_or_preempt,wall_s,spread,params\n");
 }
 
 void result_csv_row(FILE *f, const struct run_result *r)
@@ -227,7 +227,7 @@ void result_csv_row(FILE *f, const struct run_result *r)
 
 	params_diff(diff, sizeof(diff), &r->cfg.P);
 	fprintf(f, "%s,%d,%s,%d,%llu,%.3f,%llu,%.1f,%.1f,%.6f,%.1f,%llu,%llu,%llu,%llu,%.4f,"
-		"%llu,%llu,%d,%llu,%.2f,%s\n",
+		"%llu,%llu,%d,%llu,%.2f,%.3f,%s\n",
 		r->cfg.be == BE_SIM ? "sim" : "native", r->cfg.scen, r->cfg.pol.name,
 		r->cfg.ncpu, (unsigned long long)r->cfg.seed,
 		(double)r->cfg.duration_ns * 1e-6, (unsigned long long)r->ops, r->ops_per_s,
@@ -236,5 +236,5 @@ void result_csv_row(FILE *f, const struct run_result *r)
 		(unsigned long long)r->min_cpu_ops, (unsigned long long)r->max_cpu_ops,
 		r->fairness, (unsigned long long)r->max_spins,
 		(unsigned long long)r->max_tries, result_ok(r),
-		(unsigned long long)r->events, r->wall_s, diff);
+		(unsigned long long)r->events, r->wall_s, r->spread, diff);
 }

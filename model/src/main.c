@@ -246,6 +246,8 @@ void run_group(const struct opts *o, int scen, int ncpu, struct run_result *res)
 			if (rr[k][j].ops_per_s == v[(R < 16 ? R : 16) / 2])
 				m = k;
 		res[j] = rr[m][j];
+		res[j].spread = v[(R < 16 ? R : 16) / 2] > 0 ?
+			(v[(R < 16 ? R : 16) - 1] - v[0]) / v[(R < 16 ? R : 16) / 2] : 0;
 	}
 }
 

@@ -127,7 +127,7 @@ extern const char *const scenario_doc[SC_NR];
 	X(kick_cs,	5000,	"scenario 1: ... and holds it this long (an ls walking the directory)") \
 	X(hold_period,	10000,	"scenario 2: the holder takes the lock every ... ns") \
 	X(hold_cs,	200,	"scenario 2: ... and holds it this long") \
-	X(trade_div,	4,	"scenario 3: 1 of every trade_div CPUs is a trader (>=1)") \
+	X(trade_div,	4,	"scenario 3: 1 of every trade_div CPUs is a trader (at least 2; 1 at 2 CPUs)") \
 	X(trade_cs,	100,	"scenario 3: traders hold the lock this long") \
 	X(trade_gap,	20,	"scenario 3: ... and retake it after this gap") \
 	X(long_cs,	1000,	"scenario 4: each CPU holds the lock this long per cycle") \
@@ -238,6 +238,7 @@ struct run_result {
 	u64 cs_violations;
 	u64 events;		/* simulator: events; native: involuntary context switches */
 	double wall_s;
+	double spread;		/* native repeats: (max - min) / median of ops/s */
 	u64 digest;		/* hash of all per-CPU stats (determinism test) */
 	u64 tl_ops[TL_N], tl_locked[TL_N];
 	double tl_window_s;

@@ -18,7 +18,7 @@ struct row {
 	double ops, ops_cpu, locked, sect, fair;
 	double p99, max;
 	int ok;
-	double events, wall;
+	double events, wall, spread;
 	char params[256];
 };
 
@@ -47,7 +47,7 @@ static int load_csv(const char *path)
 	int nh, idx[32];
 	static const char *want[] = { "backend", "scenario", "policy", "cpus", "duration_ms",
 		"ops_per_s", "ops_per_cpu", "locked_frac", "sections_per_s", "fairness",
-		"p99_ns", "max_ns", "ok", "events_or_preempt", "wall_s", "params" };
+		"p99_ns", "max_ns", "ok", "events_or_preempt", "wall_s", "params", "spread" };
 	const int nw = (int)(sizeof(want) / sizeof(want[0]));
 
 	if (!fp) {
@@ -65,6 +65,8 @@ static int load_csv(const char *path)
 		for (int h = 0; h < nh; h++)
 			if (!strcmp(hdr[h], want[w]))
 				idx[w] = h;
+		if (idx[w] < 0 && !strcmp(want[w], "spread"))
+			continue;	/* optional */
 		if (idx[w] < 0) {
 			fprintf(stderr, "%s: no column %s\n", path, want[w]);
 			fclose(fp);
@@ -101,6 +103,7 @@ static int load_csv(const char *path)
 		r->events = atof(f[idx[13]]);
 		r->wall = atof(f[idx[14]]);
 		snprintf(r->params, sizeof(r->params), "%s", f[idx[15]]);
+		r->spread = idx[16] >= 0 ? atof(f[idx[16]]) : 0;
 		if (r->pol < 0 || r->scen < 1 || r->scen >= SC_NR)
 			continue;
 		nrows++;
@@ -268,21 +271,27 @@ static void ratio_matrix(int be, int scen, bool sections)
 static void full_table(int be, int scen)
 {
 	int cpus[MAX_CPUS], nc = cpus_list(be, cpus);
-	char a[32], b[32], c[32], d[32], e[32], f[32];
+	char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
 
-	printf("| CPUs | policy | ops/s | ops/s per CPU | locked | p99 wait | worst wait | fairness (min/max) | lock sections/s | vs stock (ops) | vs stock (sections) |\n");
-	printf("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	printf("| CPUs | policy | ops/s | ops/s per CPU | locked | p99 wait | worst wait | fairness (min/max) | lock sections/s | vs stock (ops) | vs stock (sections) |%s\n",
+	       be == BE_NATIVE ? " spread of repeats | preemptions |" : "");
+	printf("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|%s\n",
+	       be == BE_NATIVE ? "---:|---:|" : "");
 	for (int ci = 0; ci < nc; ci++)
 		for (int p = 0; p < P_NR; p++) {
 			const struct row *r = find(be, scen, cpus[ci], p);
 
 			if (!r)
 				continue;
-			printf("| %d | %s | %s | %s | %.1f%% | %s | %s | %.2f | %s | %s | %s |%s\n",
+			printf("| %d | %s | %s | %s | %.1f%% | %s | %s | %.2f | %s | %s | %s |%s",
 			       r->cpus, policy_table[p].name, si(r->ops, a), si(r->ops_cpu, b),
 			       100 * r->locked, ns(r->p99, c), ns(r->max, d), r->fair,
 			       si(r->sect, e), pct(ratio(r, false), f),
-			       pct(ratio(r, true), a), r->ok ? "" : " **check failed**");
+			       pct(ratio(r, true), g), r->ok ? "" : " **check failed**");
+			if (be == BE_NATIVE)
+				printf(" %.0f%% | %.0f |\n", 100 * r->spread, r->events);
+			else
+				printf("\n");
 		}
 	printf("\n");
 }
@@ -335,7 +344,16 @@ static void plots(const char *dir)
 		return;
 	}
 	for (int k = 0; k < 2; k++) {
-		fprintf(gp, "set terminal pngcairo size 1800,1050 font 'sans,10'\n");
+		fprintf(gp, "set terminal pngcairo noenhanced size 1800,1050 font 'sans,10'\n");
+		{
+			static const char *col[] = { "#000000", "#e41a1c", "#ff7f00", "#377eb8",
+				"#984ea3", "#4daf4a", "#a65628", "#f781bf", "#999999", "#17becf",
+				"#bcbd22", "#8c564b" };
+
+			for (int i = 0; i < 12; i++)
+				fprintf(gp, "set linetype %d lc rgb '%s' lw %s pt %d dt %d\n", i + 1,
+					col[i], i ? "1.3" : "2.5", i % 7 + 1, i < 6 ? 1 : 2);
+		}
 		fprintf(gp, "set output '%s/%s.png'\n", dir, k ? "ratio" : "throughput");
 		fprintf(gp, "set multiplot layout 2,3 title '%s'\n",
 			k ? "lockref CMPXCHG_LOOP model (simulated): ops/s relative to stock"
@@ -347,7 +365,7 @@ static void plots(const char *dir)
 		for (int s = 1; s < SC_NR; s++) {
 			fprintf(gp, "set title '%d %s'\n", s, scenario_name[s]);
 			fprintf(gp, "plot for [i=2:*] '%s/%s%d.dat' using 1:i with linespoints "
-				"pointsize 0.6 title columnheader(i)\n", dir, k ? "r" : "s", s);
+				"lt (i-1) pointsize 0.7 title columnheader(i)\n", dir, k ? "r" : "s", s);
 		}
 		fprintf(gp, "unset multiplot\n");
 	}
