@@ -7,7 +7,7 @@
 #include "model.h"
 
 const struct policy policy_table[P_NR] = {
-#define X(id, nm, fn, r, s, e, d) [P_##id] = { .name = nm, .retries = r, .spins = s, .epochs = e, .doc = d },
+#define X(id, nm, fn, r, s, e, b, d) [P_##id] = { .name = nm, .retries = r, .spins = s, .epochs = e, .backoff = b, .doc = d },
 	POLICIES(X)
 #undef X
 };

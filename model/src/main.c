@@ -198,6 +198,8 @@ void cfg_from(struct run_cfg *c, const struct opts *o, int scen, int pol, int nc
 	c->pol = policy_table[pol];
 	if (o->P.budget > 0 && c->pol.spins > 0)
 		c->pol.spins = (int)o->P.budget;
+	if (o->P.backoff > 0 && c->pol.backoff > 0)
+		c->pol.backoff = (int)o->P.backoff;
 }
 
 int run_checked(const struct run_cfg *c, struct run_result *r)
@@ -258,9 +260,9 @@ static int cmd_list(void)
 	params_default(&P);
 	printf("policies:\n");
 	for (int i = 0; i < P_NR; i++)
-		printf("  %-15s retries %4d spins %5d epochs %d  %s\n", policy_table[i].name,
-		       policy_table[i].retries, policy_table[i].spins, policy_table[i].epochs,
-		       policy_table[i].doc);
+		printf("  %-15s retries %4d spins %5d epochs %d backoff %3d  %s\n",
+		       policy_table[i].name, policy_table[i].retries, policy_table[i].spins,
+		       policy_table[i].epochs, policy_table[i].backoff, policy_table[i].doc);
 	printf("scenarios:\n");
 	for (int i = 1; i < SC_NR; i++)
 		printf("  %d %-7s %s\n", i, scenario_name[i], scenario_doc[i]);

@@ -55,36 +55,40 @@ static inline bool lock_unlocked(u64 w) { return lockval(w) == 0; }
 /* Policies: one CMPXCHG_LOOP variant each (src/kernel/policies.c).    */
 
 /*
- * X(id, name, function, retries, spins, epochs, description)
+ * X(id, name, function, retries, spins, epochs, backoff, description)
  *   retries: bound on cmpxchg attempts per call (-1: none)
  *   spins:   bound on lock-waiting reads per call (-1: none, 0: never waits)
  *   epochs:  lock hold episodes a call may wait through (0: not used)
+ *   backoff: adaptive policies: most waits a CPU skips after failed ones
+ *            (per-CPU state; 0: not used)
  * Adding a policy: write the function in policies.c, add a line here.
  */
 #define POLICIES(X)							\
-	X(STOCK, "stock", lr_stock, 100, 0, 0,				\
+	X(STOCK, "stock", lr_stock, 100, 0, 0, 0,				\
 	  "6.12: up to 100 cmpxchg while the lock word reads 0, else spin_lock") \
-	X(UNBOUNDED, "unbounded", lr_unbounded, -1, -1, 0,		\
+	X(UNBOUNDED, "unbounded", lr_unbounded, -1, -1, 0, 0,		\
 	  "Layton RFC 3/4: wait for the lock word to read 0 as long as it takes, retry forever") \
-	X(FIXED, "fixed-spin", lr_fixed_spin, 100, 100, 0,		\
+	X(FIXED, "fixed-spin", lr_fixed_spin, 100, 100, 0, 0,		\
 	  "d042dae6ad shape: one budget of 100 iterations shared by waiting reads and cmpxchg failures") \
-	X(QAWARE, "qaware", lr_qaware, 100, 256, 0,			\
+	X(QAWARE, "qaware", lr_qaware, 100, 256, 0, 0,			\
 	  "candidate: wait only while locked with no pending/tail, <=256 reads per call, else spin_lock") \
-	X(QAPEND, "qaware-pend", lr_qaware_pend, 100, 256, 0,		\
+	X(QAPEND, "qaware-pend", lr_qaware_pend, 100, 256, 0, 0,		\
 	  "variant: also waits while only the pending bit is set (queue only on tail), 256 reads") \
-	X(QAONCE64, "qaware-once-64", lr_qaware_epoch, 100, 64, 1,	\
+	X(QAONCE64, "qaware-once-64", lr_qaware_epoch, 100, 64, 1, 0,	\
 	  "variant: qaware-once with a budget of 64 reads") \
-	X(QAONCE, "qaware-once", lr_qaware_epoch, 100, 256, 1,		\
+	X(QAONCE, "qaware-once", lr_qaware_epoch, 100, 256, 1, 0,		\
 	  "variant: as qaware but wait through at most one hold episode per call") \
-	X(QAONCE1K, "qaware-once-1k", lr_qaware_epoch, 100, 1024, 1,	\
+	X(QAONCE1K, "qaware-once-1k", lr_qaware_epoch, 100, 1024, 1, 0,	\
 	  "variant: qaware-once with a budget of 1024 reads") \
-	X(QAEPOCH, "qaware-epoch", lr_qaware_epoch, 100, 512, 2,	\
+	X(QAEPOCH, "qaware-epoch", lr_qaware_epoch, 100, 512, 2, 0,	\
 	  "variant: budget counted in lock epochs: wait through <=2 hold episodes, <=256 reads each") \
-	X(QABACKOFF, "qaware-backoff", lr_qaware_backoff, 100, 256, 0,	\
-	  "variant: qaware plus exponential cpu_relax backoff after a failed cmpxchg")
+	X(QABACKOFF, "qaware-backoff", lr_qaware_backoff, 100, 256, 0, 0,	\
+	  "variant: qaware plus exponential cpu_relax backoff after a failed cmpxchg") \
+	X(QAADAPT, "qaware-adaptive", lr_qaware_adaptive, 100, 256, 1, 255,	\
+	  "candidate: qaware-once; after a failed wait skip the next 1,3,..,255 waits (per-CPU), reset on success")
 
 enum policy_id {
-#define X(id, name, fn, r, s, e, doc) P_##id,
+#define X(id, name, fn, r, s, e, b, doc) P_##id,
 	POLICIES(X)
 #undef X
 	P_NR
@@ -95,6 +99,7 @@ struct policy {
 	int retries;
 	int spins;
 	int epochs;
+	int backoff;
 	const char *doc;
 };
 
@@ -149,6 +154,7 @@ extern const char *const scenario_doc[SC_NR];
 	X(cps,		64,	"CPUs per socket (socket = cpu / cps)") \
 	/* run control */							\
 	X(budget,	0,	"override the policy's spin budget (0: keep)") \
+	X(backoff,	0,	"override an adaptive policy's backoff limit (0: keep)") \
 	X(warmup_pct,	10,	"percent of the run not measured")
 
 struct params {

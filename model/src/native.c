@@ -112,6 +112,7 @@ int native_run(const struct run_cfg *cfg, struct be_out *out)
 	run_P = &cfg->P;
 	run_pol = &cfg->pol;
 	run_policy_fn = policy_fns[cfg->policy];
+	policies_reset();
 	warm = cfg->duration_ns * (u64)cfg->P.warmup_pct / 100;
 	run_mstart = warm;
 	run_mend = warm + cfg->duration_ns;

@@ -228,6 +228,111 @@ static bool lr_qaware_backoff(struct lockref *lr, const struct lr_op *op,
 	}
 }
 
+/*
+ * Small per-CPU state of the adaptive policy: in the kernel
+ *	static DEFINE_PER_CPU(u8, lockref_wait_skip);
+ *	static DEFINE_PER_CPU(u8, lockref_wait_shift);
+ * read and written with raw_cpu_read()/raw_cpu_write() (racy against
+ * preemption and interrupts, harmless: it only steers a heuristic).  Here
+ * one cache line per CPU, reset at the start of each run; each access is
+ * an L1 hit (t_hit).  Only touched once the lock word reads locked: the
+ * uncontended path is the same instructions as stock.
+ */
+struct lr_pcpu {
+	u8 skip;	/* lone-holder sightings left to handle like stock */
+	u8 shift;	/* consecutive failed waits (log2 of the next backoff) */
+} __attribute__((aligned(64)));
+
+static struct lr_pcpu lr_pcpu[MAX_CPUS];
+
+static void policies_reset(void)
+{
+	memset(lr_pcpu, 0, sizeof(lr_pcpu));
+}
+
+static inline u8 pcpu_read_skip(void)
+{
+	charge_ps((u64)run_P->t_hit);
+	return lr_pcpu[this_cpu()].skip;
+}
+
+static inline u8 pcpu_read_shift(void)
+{
+	charge_ps((u64)run_P->t_hit);
+	return lr_pcpu[this_cpu()].shift;
+}
+
+static inline void pcpu_write(u8 skip, u8 shift)
+{
+	charge_ps((u64)run_P->t_hit);
+	lr_pcpu[this_cpu()].skip = skip;
+	lr_pcpu[this_cpu()].shift = shift;
+}
+
+/*
+ * Candidate: qaware-once (wait through at most one lone-holder episode,
+ * p->spins reads) with a per-CPU backoff of the willingness to wait.  A
+ * wait that ends in spin_lock() anyway ("failed": the lock never came
+ * free for us, e.g. one CPU re-taking it back to back) makes this CPU
+ * handle its next 1, 3, 7, ... up to p->backoff lone-holder sightings like
+ * stock (spin_lock at once, taking the pending bit); a wait that ends in
+ * a lockless op resets it.  A CPU that keeps losing thus behaves like
+ * stock except for one probe every p->backoff sightings.
+ */
+static bool lr_qaware_adaptive(struct lockref *lr, const struct lr_op *op,
+			       const struct policy *p)
+{
+	int retry = p->retries, spins = p->spins;
+	bool waited = false, waiting = false;
+	u64 old = lr_read(lr);
+
+	for (;;) {
+		u64 new;
+
+		if (unlikely(!lock_unlocked(old))) {
+			if (lockval(old) != Q_LOCKED_VAL)
+				break;			/* pending/tail: queue */
+			if (!waiting) {
+				u8 skip;
+
+				if (waited)
+					break;		/* a second hold episode */
+				skip = pcpu_read_skip();
+				if (skip) {
+					pcpu_write(skip - 1, pcpu_read_shift());
+					return false;	/* backing off: stock */
+				}
+				waited = waiting = true;
+			}
+			if (spins <= 0)
+				break;
+			old = lr_spin(lr, w_held_uncontended, &spins);
+			continue;
+		}
+		waiting = false;
+		if (!op->code(old, &new))
+			return false;
+		if (likely(lr_try_cmpxchg(lr, &old, new))) {
+			if (waited && pcpu_read_shift())
+				pcpu_write(0, 0);
+			return true;
+		}
+		if (!--retry)
+			break;
+	}
+	if (waited) {
+		/* the wait did not pay: back off, 2^shift - 1 sightings */
+		int shift = pcpu_read_shift() + 1, skip = (1 << shift) - 1;
+
+		if (skip >= p->backoff) {
+			skip = p->backoff;
+			shift--;
+		}
+		pcpu_write((u8)skip, (u8)shift);
+	}
+	return false;
+}
+
 #ifdef LRMODEL_BROKEN_POLICY
 /*
  * Self-test of the tests (make check BROKEN=1): a lost-update bug, the
@@ -254,7 +359,7 @@ static bool lr_broken(struct lockref *lr, const struct lr_op *op,
 #endif
 
 static const policy_fn policy_fns[P_NR] = {
-#define X(id, name, fn, r, s, e, doc) [P_##id] = PICK(id, fn),
+#define X(id, name, fn, r, s, e, b, doc) [P_##id] = PICK(id, fn),
 	POLICIES(X)
 #undef X
 };
