@@ -166,7 +166,7 @@ int cmd_calib(const struct opts *o)
 	printf("Published (lkp on d042dae6ad, 64 threads, 2 sockets of 32): unixbench shell1 "
 	       "-33.7%%, stress-ng getdent -56.5%%, handle -60.2%%.  Guzik, stress-ng --handle at "
 	       "192 workers: stock ~134k, spin-wait ~42k (-69%%), a single spin ~124k (-7.5%%).\n\n");
-	printf("| CPUs | parameters | fixed-spin (100) vs stock | fixed-spin budget 1 vs stock | unbounded vs stock | qaware-once vs stock |\n|---:|---|---:|---:|---:|---:|\n");
+	printf("| CPUs | parameters | fixed-spin (100) vs stock | fixed-spin budget 1 vs stock | unbounded vs stock | qaware-once vs stock | qaware-adaptive vs stock |\n|---:|---|---:|---:|---:|---:|---:|\n");
 	{
 		static const struct {
 			int n;
@@ -175,19 +175,21 @@ int cmd_calib(const struct opts *o)
 			      { 128, "" }, { 192, "cps=96" } };
 
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-			struct run_result f, f1, u;
+			struct run_result f, f1, u, a;
 
 			run(&st, SC_LONG, P_STOCK, cases[i].n, cases[i].set, 0);
 			run(&f, SC_LONG, P_FIXED, cases[i].n, cases[i].set, 0);
 			run(&f1, SC_LONG, P_FIXED, cases[i].n, cases[i].set, 1);
 			run(&u, SC_LONG, P_UNBOUNDED, cases[i].n, cases[i].set, 0);
 			run(&r, SC_LONG, P_QAONCE, cases[i].n, cases[i].set, 0);
-			printf("| %d | %s | %+.1f%% | %+.1f%% | %+.1f%% | %+.1f%% |\n", cases[i].n,
+			run(&a, SC_LONG, P_QAADAPT, cases[i].n, cases[i].set, 0);
+			printf("| %d | %s | %+.1f%% | %+.1f%% | %+.1f%% | %+.1f%% | %+.1f%% |\n", cases[i].n,
 			       cases[i].set[0] ? cases[i].set : "defaults",
 			       100 * (f.ops_per_s / st.ops_per_s - 1),
 			       100 * (f1.ops_per_s / st.ops_per_s - 1),
 			       100 * (u.ops_per_s / st.ops_per_s - 1),
-			       100 * (r.ops_per_s / st.ops_per_s - 1));
+			       100 * (r.ops_per_s / st.ops_per_s - 1),
+			       100 * (a.ops_per_s / st.ops_per_s - 1));
 		}
 	}
 	printf("\n");
@@ -213,28 +215,32 @@ int cmd_calib(const struct opts *o)
 
 	/* --- 5 --- */
 	printf("## 5. Sensitivity of the comparison to the cost parameters\n\n");
-	printf("qaware-once vs stock, ops/s (scenario 3 and 4: the worse of ops and lock "
-	       "sections), under one parameter change at a time:\n\n");
-	printf("| change | s1 16 | s1 128 | s2 16 | s2 128 | s3 2 | s3 16 | s3 128 | s4 2 | s4 16 | s4 128 |\n");
-	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	printf("qaware-adaptive vs stock, ops/s (scenario 3 and 4: the worse of ops and lock "
+	       "sections), under one parameter change at a time; last column: qaware-once in "
+	       "scenario 3 at 2 CPUs, for comparison:\n\n");
+	printf("| change | s1 16 | s1 128 | s2 16 | s2 128 | s3 2 | s3 16 | s3 128 | s4 2 | s4 16 | s4 128 | s3 2 qaware-once |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	{
 		static const char *sets[] = { "", "t_occ=5000 t_occ_x=15000",
 			"t_occ=40000 t_occ_x=100000", "t_window=0", "t_window=30000",
 			"t_pause=10000", "t_pause=140000", "t_inv=10000 t_inv_x=30000",
-			"think=300", "think=4000", "cps=32", "trade_gap=200",
-			"trade_cs=1000", "hold_cs=2000" };
+			"think=300", "think=4000", "think=300 t_window=30000", "cps=32",
+			"trade_gap=200", "trade_cs=1000", "hold_cs=2000" };
 		static const struct {
-			int s, n;
-		} pts[] = { { 1, 16 }, { 1, 128 }, { 2, 16 }, { 2, 128 }, { 3, 2 }, { 3, 16 },
-			    { 3, 128 }, { 4, 2 }, { 4, 16 }, { 4, 128 } };
+			int s, n, pol;
+		} pts[] = { { 1, 16, P_QAADAPT }, { 1, 128, P_QAADAPT }, { 2, 16, P_QAADAPT },
+			    { 2, 128, P_QAADAPT }, { 3, 2, P_QAADAPT }, { 3, 16, P_QAADAPT },
+			    { 3, 128, P_QAADAPT }, { 4, 2, P_QAADAPT }, { 4, 16, P_QAADAPT },
+			    { 4, 128, P_QAADAPT }, { 3, 2, P_QAONCE } };
 
 		for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
 			printf("| %s |", sets[i][0] ? sets[i] : "defaults");
 			for (size_t k = 0; k < sizeof(pts) / sizeof(pts[0]); k++) {
 				double q;
 
-				run(&st, pts[k].s, P_STOCK, pts[k].n, sets[i], 0);
-				run(&r, pts[k].s, P_QAONCE, pts[k].n, sets[i], 0);
+				if (k == 0 || pts[k].s != pts[k - 1].s || pts[k].n != pts[k - 1].n)
+					run(&st, pts[k].s, P_STOCK, pts[k].n, sets[i], 0);
+				run(&r, pts[k].s, pts[k].pol, pts[k].n, sets[i], 0);
 				q = r.ops_per_s / st.ops_per_s;
 				if (pts[k].s >= SC_TRADE && st.sections_per_s > 0 &&
 				    r.sections_per_s / st.sections_per_s < q)
@@ -253,18 +259,63 @@ int cmd_calib(const struct opts *o)
 	       "releasing CPU keeps the line (`t_window`; on x86 the unlock is a posted store, "
 	       "so the re-take can complete before a waiter's read arrives).  Getter ops/s vs "
 	       "stock:\n\n", (long long)P.trade_cs, (long long)P.trade_gap);
-	printf("| policy | t_window=12 ns (default) | t_window=30 ns | trade_gap=200 ns |\n|---|---:|---:|---:|\n");
+	printf("| policy | t_window=12 ns (default) | t_window=30 ns | t_pause=140 ns | think=300 ns, t_window=30 ns | trade_gap=200 ns |\n|---|---:|---:|---:|---:|---:|\n");
 	{
-		static const int pols[] = { P_FIXED, P_QAWARE, P_QAONCE64, P_QAONCE, P_QAONCE1K,
-					    P_QAEPOCH };
-		static const char *sets[] = { "", "t_window=30000", "trade_gap=200" };
+		static const struct {
+			int pol;
+			const char *set, *label;
+		} pols[] = { { P_FIXED, "", NULL }, { P_QAWARE, "", NULL },
+			     { P_QAONCE32, "", NULL }, { P_QAONCE64, "", NULL },
+			     { P_QAONCE, "", NULL }, { P_QAONCE1K, "", NULL }, { P_QAEPOCH, "", NULL },
+			     { P_QAADAPT, "backoff=255", "qaware-adaptive, backoff <= 255" },
+			     { P_QAADAPT, "backoff=1023", "qaware-adaptive, backoff <= 1023" },
+			     { P_QAADAPT, "", "qaware-adaptive (backoff <= 4095)" } };
+		static const char *sets[] = { "", "t_window=30000", "t_pause=140000",
+			"think=300 t_window=30000", "trade_gap=200" };
+		const int nsets = (int)(sizeof(sets) / sizeof(sets[0]));
+		struct run_result sts[sizeof(sets) / sizeof(sets[0])];
 
+		for (int k = 0; k < nsets; k++)
+			run(&sts[k], SC_TRADE, P_STOCK, 2, sets[k], 0);
 		for (size_t i = 0; i < sizeof(pols) / sizeof(pols[0]); i++) {
-			printf("| %s |", policy_table[pols[i]].name);
-			for (int k = 0; k < 3; k++) {
-				run(&st, SC_TRADE, P_STOCK, 2, sets[k], 0);
-				run(&r, SC_TRADE, pols[i], 2, sets[k], 0);
-				printf(" %+.0f%% |", 100 * (r.ops_per_s / st.ops_per_s - 1));
+			printf("| %s |", pols[i].label ? pols[i].label : policy_table[pols[i].pol].name);
+			for (int k = 0; k < nsets; k++) {
+				char set[128];
+
+				snprintf(set, sizeof(set), "%s %s", sets[k], pols[i].set);
+				run(&r, SC_TRADE, pols[i].pol, 2, set, 0);
+				printf(" %+.0f%% |", 100 * (r.ops_per_s / sts[k].ops_per_s - 1));
+			}
+			printf("\n");
+		}
+	}
+	printf("\n");
+
+	/* --- 7 --- */
+	printf("## 7. Stale per-CPU backoff state (qaware-adaptive)\n\n");
+	printf("The backoff is per CPU, not per lock, and counts down only when the CPU sees "
+	       "a lone holder.  Worst case: every CPU starts the run still backing off "
+	       "(`adapt_skip0`: lone-holder sightings each CPU handles like stock first).  "
+	       "Ops/s vs stock:\n\n");
+	printf("| adapt_skip0 | s1 16 | s1 64 | s1 128 | s2 16 | s2 64 | s2 128 | s3 2 |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+	{
+		static const int skip0[] = { 0, 1, 16, 4095 };
+		static const struct {
+			int s, n;
+		} pts[] = { { 1, 16 }, { 1, 64 }, { 1, 128 }, { 2, 16 }, { 2, 64 }, { 2, 128 },
+			    { 3, 2 } };
+		struct run_result sts[sizeof(pts) / sizeof(pts[0])];
+
+		for (size_t k = 0; k < sizeof(pts) / sizeof(pts[0]); k++)
+			run(&sts[k], pts[k].s, P_STOCK, pts[k].n, "", 0);
+		for (size_t i = 0; i < sizeof(skip0) / sizeof(skip0[0]); i++) {
+			char set[64];
+
+			snprintf(set, sizeof(set), "adapt_skip0=%d", skip0[i]);
+			printf("| %d |", skip0[i]);
+			for (size_t k = 0; k < sizeof(pts) / sizeof(pts[0]); k++) {
+				run(&r, pts[k].s, P_QAADAPT, pts[k].n, set, 0);
+				printf(" %+.0f%% |", 100 * (r.ops_per_s / sts[k].ops_per_s - 1));
 			}
 			printf("\n");
 		}

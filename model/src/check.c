@@ -125,6 +125,67 @@ int cmd_check(const struct opts *opt)
 			(unsigned long long)bnd[p].tries, pol->retries);
 	}
 
+	/* 3b. the adaptive policy (qaware-adaptive) */
+	{
+		const struct policy *pol = &policy_table[P_QAADAPT];
+		struct run_result st, q, o;
+
+		/* exact counts with the backoff engaged from the start, both back ends */
+		run(&r, BE_SIM, 0, P_QAADAPT, 8, 1, 4, "adapt_skip0=5");
+		check_counts(&r, "adaptive/count-exact skip0=5");
+		run(&r, BE_SIM, 0, P_QAADAPT, 48, 1, 5, "cps=24 adapt_skip0=2");
+		check_counts(&r, "adaptive/count-exact skip0=2");
+		run(&r, BE_NATIVE, 0, P_QAADAPT, 2, 1, 4, "adapt_skip0=5");
+		check_counts(&r, "adaptive/count-exact skip0=5");
+
+		/*
+		 * Bounded: one lone CPU re-taking the lock, in the regime where
+		 * every wait runs its whole budget (t_window=30 ns).  The budget
+		 * is reached and never exceeded; same natively.
+		 */
+		run(&st, BE_SIM, SC_TRADE, P_STOCK, 2, 20, 6, "t_window=30000");
+		run(&q, BE_SIM, SC_TRADE, P_QAADAPT, 2, 20, 6, "t_window=30000");
+		run(&o, BE_SIM, SC_TRADE, P_QAONCE, 2, 20, 6, "t_window=30000");
+		check_counts(&q, "adaptive/trade");
+		verdict(q.max_spins == (u64)pol->spins && q.max_tries <= (u64)pol->retries,
+			"adaptive/bounded/sim/trade/2 cpus: max waiting reads per call %llu (== budget %d), max cmpxchg %llu (<= %d)",
+			(unsigned long long)q.max_spins, pol->spins,
+			(unsigned long long)q.max_tries, pol->retries);
+		run(&r, BE_NATIVE, SC_TRADE, P_QAADAPT, 2, quick ? 20 : 50, 6, NULL);
+		check_counts(&r, "adaptive/trade");
+		verdict(r.max_spins <= (u64)pol->spins && r.max_tries <= (u64)pol->retries,
+			"adaptive/bounded/native/trade/2 cpus: max waiting reads per call %llu (<= %d), max cmpxchg %llu (<= %d)",
+			(unsigned long long)r.max_spins, pol->spins,
+			(unsigned long long)r.max_tries, pol->retries);
+
+		/* it backs off where qaware-once burns its budget on every op */
+		verdict(q.ops_per_s >= 0.95 * st.ops_per_s && o.ops_per_s < 0.2 * st.ops_per_s &&
+			q.waits * 100 < q.ops,
+			"adaptive/backs-off/sim/trade/2 cpus, t_window=30ns: %.0f ops/s (waited on %.2f%% of ops) vs stock %.0f, qaware-once %.0f",
+			q.ops_per_s, q.ops ? 100.0 * (double)q.waits / (double)q.ops : 0,
+			st.ops_per_s, o.ops_per_s);
+
+		/* and keeps qaware-once's gain where waits succeed */
+		run(&st, BE_SIM, SC_STORM, P_STOCK, 64, 10, 1, NULL);
+		run(&q, BE_SIM, SC_STORM, P_QAADAPT, 64, 10, 1, NULL);
+		verdict(q.ops_per_s > 3 * st.ops_per_s && q.wait_fails == 0,
+			"adaptive/keeps-gain/sim/storm/64 cpus: %.0f vs stock %.0f ops/s, %llu failed waits",
+			q.ops_per_s, st.ops_per_s, (unsigned long long)q.wait_fails);
+
+		/* stale backoff state: no gain, but no worse than stock */
+		run(&q, BE_SIM, SC_STORM, P_QAADAPT, 64, 10, 1, "adapt_skip0=4095");
+		verdict(q.ops_per_s >= 0.99 * st.ops_per_s,
+			"adaptive/stale-state/sim/storm/64 cpus, all CPUs backing off: %.0f vs stock %.0f ops/s",
+			q.ops_per_s, st.ops_per_s);
+
+		/* the per-CPU state is reset per run: same seed, same digest */
+		run(&q, BE_SIM, SC_TRADE, P_QAADAPT, 4, 5, 8, NULL);
+		run(&o, BE_SIM, SC_TRADE, P_QAADAPT, 4, 5, 8, NULL);
+		verdict(q.digest == o.digest,
+			"adaptive/deterministic/sim/trade/4 cpus: digest %016llx == %016llx",
+			(unsigned long long)q.digest, (unsigned long long)o.digest);
+	}
+
 	/* 4. the simulator is deterministic for a seed */
 	run(&r, BE_SIM, SC_HOLDER, P_QAWARE, 64, 2, 7, NULL);
 	run(&r2, BE_SIM, SC_HOLDER, P_QAWARE, 64, 2, 7, NULL);

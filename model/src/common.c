@@ -150,6 +150,9 @@ int run_one(const struct run_cfg *cfg, struct run_result *r)
 		r->ops += st->ops;
 		r->locked += st->locked;
 		r->sections += st->sections;
+		r->waits += st->waits;
+		r->wait_fails += st->wait_fails;
+		r->wait_reads += st->wait_reads;
 		if (st->lat_max > r->max_ns)
 			r->max_ns = st->lat_max;
 		if (st->max_spins > r->max_spins)
@@ -218,7 +221,8 @@ void result_csv_header(FILE *f)
 {
 	fprintf(f, "backend,scenario,policy,cpus,seed,duration_ms,ops,ops_per_s,ops_per_cpu,"
 		"locked_frac,sections_per_s,p99_ns,max_ns,min_cpu_ops,max_cpu_ops,fairness,"
-		"max_spins,max_tries,ok,events_or_preempt,wall_s,spread,params\n");
+		"max_spins,max_tries,ok,events_or_preempt,wall_s,spread,wait_frac,wait_fail_frac,"
+		"reads_per_wait,params\n");
 }
 
 void result_csv_row(FILE *f, const struct run_result *r)
@@ -227,7 +231,7 @@ void result_csv_row(FILE *f, const struct run_result *r)
 
 	params_diff(diff, sizeof(diff), &r->cfg.P);
 	fprintf(f, "%s,%d,%s,%d,%llu,%.3f,%llu,%.1f,%.1f,%.6f,%.1f,%llu,%llu,%llu,%llu,%.4f,"
-		"%llu,%llu,%d,%llu,%.2f,%.3f,%s\n",
+		"%llu,%llu,%d,%llu,%.2f,%.3f,%.6f,%.4f,%.1f,%s\n",
 		r->cfg.be == BE_SIM ? "sim" : "native", r->cfg.scen, r->cfg.pol.name,
 		r->cfg.ncpu, (unsigned long long)r->cfg.seed,
 		(double)r->cfg.duration_ns * 1e-6, (unsigned long long)r->ops, r->ops_per_s,
@@ -236,5 +240,8 @@ void result_csv_row(FILE *f, const struct run_result *r)
 		(unsigned long long)r->min_cpu_ops, (unsigned long long)r->max_cpu_ops,
 		r->fairness, (unsigned long long)r->max_spins,
 		(unsigned long long)r->max_tries, result_ok(r),
-		(unsigned long long)r->events, r->wall_s, r->spread, diff);
+		(unsigned long long)r->events, r->wall_s, r->spread,
+		r->ops ? (double)r->waits / (double)r->ops : 0,
+		r->waits ? (double)r->wait_fails / (double)r->waits : 0,
+		r->waits ? (double)r->wait_reads / (double)r->waits : 0, diff);
 }

@@ -275,14 +275,17 @@ static void print_result(const struct run_result *r)
 {
 	printf("%-6s s%d %-7s %-15s cpus %3d: %10.0f ops/s (%9.0f/cpu) locked %5.1f%% "
 	       "sect %9.0f/s p99 %7llu ns max %9llu ns fair %.2f spins %llu tries %llu %s"
-	       " [%.1fs%s]\n",
+	       " [%.1fs%s] waited %.2f%% of ops, %.1f%% of waits failed, %.0f reads/wait\n",
 	       r->cfg.be == BE_SIM ? "sim" : "native", r->cfg.scen, scenario_name[r->cfg.scen],
 	       r->cfg.pol.name, r->cfg.ncpu, r->ops_per_s, r->ops_per_cpu,
 	       100 * r->locked_frac, r->sections_per_s, (unsigned long long)r->p99_ns,
 	       (unsigned long long)r->max_ns, r->fairness,
 	       (unsigned long long)r->max_spins, (unsigned long long)r->max_tries,
 	       result_ok(r) ? "ok" : "BAD", r->wall_s,
-	       r->events ? "" : "");
+	       r->events ? "" : "",
+	       r->ops ? 100.0 * (double)r->waits / (double)r->ops : 0,
+	       r->waits ? 100.0 * (double)r->wait_fails / (double)r->waits : 0,
+	       r->waits ? (double)r->wait_reads / (double)r->waits : 0);
 	if (!result_ok(r))
 		printf("   final count %lld expected %lld lock %#x finished %d cs_violations %llu\n",
 		       (long long)r->final_count, (long long)r->expected_count, r->final_lock,

@@ -74,6 +74,8 @@ static inline bool lock_unlocked(u64 w) { return lockval(w) == 0; }
 	  "candidate: wait only while locked with no pending/tail, <=256 reads per call, else spin_lock") \
 	X(QAPEND, "qaware-pend", lr_qaware_pend, 100, 256, 0, 0,		\
 	  "variant: also waits while only the pending bit is set (queue only on tail), 256 reads") \
+	X(QAONCE32, "qaware-once-32", lr_qaware_epoch, 100, 32, 1, 0,	\
+	  "variant (wait-then-pend): qaware-once with a budget of 32 reads, then spin_lock") \
 	X(QAONCE64, "qaware-once-64", lr_qaware_epoch, 100, 64, 1, 0,	\
 	  "variant: qaware-once with a budget of 64 reads") \
 	X(QAONCE, "qaware-once", lr_qaware_epoch, 100, 256, 1, 0,		\
@@ -84,8 +86,8 @@ static inline bool lock_unlocked(u64 w) { return lockval(w) == 0; }
 	  "variant: budget counted in lock epochs: wait through <=2 hold episodes, <=256 reads each") \
 	X(QABACKOFF, "qaware-backoff", lr_qaware_backoff, 100, 256, 0, 0,	\
 	  "variant: qaware plus exponential cpu_relax backoff after a failed cmpxchg") \
-	X(QAADAPT, "qaware-adaptive", lr_qaware_adaptive, 100, 256, 1, 255,	\
-	  "candidate: qaware-once; after a failed wait skip the next 1,3,..,255 waits (per-CPU), reset on success")
+	X(QAADAPT, "qaware-adaptive", lr_qaware_adaptive, 100, 256, 1, 4095, \
+	  "candidate: qaware-once + per-CPU backoff: after n failed waits in a row skip the next 2^n-1 (<=4095) waits")
 
 enum policy_id {
 #define X(id, name, fn, r, s, e, b, doc) P_##id,
@@ -155,6 +157,7 @@ extern const char *const scenario_doc[SC_NR];
 	/* run control */							\
 	X(budget,	0,	"override the policy's spin budget (0: keep)") \
 	X(backoff,	0,	"override an adaptive policy's backoff limit (0: keep)") \
+	X(adapt_skip0,	0,	"adaptive policies: per-CPU skip count at the start (stale backoff)") \
 	X(warmup_pct,	10,	"percent of the run not measured")
 
 struct params {
@@ -182,6 +185,8 @@ struct cpu_stats {
 	u64 max_spins;		/* most lock-waiting reads in one policy call */
 	u64 max_tries;		/* most cmpxchg attempts in one policy call */
 	u64 call_spins, call_tries;	/* scratch for the current call */
+	u64 waits, wait_fails;	/* ops that waited for the lock; ... and then locked */
+	u64 wait_reads;		/* lock-waiting reads of measured ops */
 	bool lockref_user;	/* this CPU does lockref ops in the scenario */
 	u64 tl_ops[TL_N], tl_locked[TL_N];
 	u32 hist[HIST_N];
@@ -238,6 +243,7 @@ struct run_result {
 	u64 min_cpu_ops, max_cpu_ops;
 	double fairness;	/* min/max ops over CPUs doing lockref ops */
 	u64 max_spins, max_tries;
+	u64 waits, wait_fails, wait_reads;
 	s64 final_count, expected_count;
 	u32 final_lock;
 	bool finished;		/* all CPUs drained at the end */

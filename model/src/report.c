@@ -521,6 +521,19 @@ int cmd_report(const struct opts *o)
 			printf("\n");
 		}
 		printf("\n");
+		if (have_pol(BE_NATIVE, pick)) {
+			printf("Native noise: spread of the repeats ((max - min) / median of ops/s), "
+			       "%s / stock:", policy_table[pick].name);
+			for (int s = SC_STORM; s < SC_NR; s++) {
+				const struct row *r = find(BE_NATIVE, s, 2, pick);
+				const struct row *t = find(BE_NATIVE, s, 2, P_STOCK);
+
+				if (r && t)
+					printf("%s scenario %d %.0f%% / %.0f%%", s > SC_STORM ? "," : "",
+					       s, 100 * r->spread, 100 * t->spread);
+			}
+			printf(".  Differences smaller than the spread are not measured.\n\n");
+		}
 	}
 
 	printf("## All candidates against the criteria (simulated)\n\n");

@@ -77,6 +77,11 @@ static void lockref_op(struct lockref *lr, const struct lr_op *op)
 
 		st->ops++;
 		st->locked += locked;
+		if (st->call_spins) {
+			st->waits++;
+			st->wait_fails += locked;
+			st->wait_reads += st->call_spins;
+		}
 		st->tl_ops[i]++;
 		st->tl_locked[i] += locked;
 		st->hist[hist_bucket(lat)]++;

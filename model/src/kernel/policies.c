@@ -229,18 +229,18 @@ static bool lr_qaware_backoff(struct lockref *lr, const struct lr_op *op,
 }
 
 /*
- * Small per-CPU state of the adaptive policy: in the kernel
- *	static DEFINE_PER_CPU(u8, lockref_wait_skip);
- *	static DEFINE_PER_CPU(u8, lockref_wait_shift);
- * read and written with raw_cpu_read()/raw_cpu_write() (racy against
- * preemption and interrupts, harmless: it only steers a heuristic).  Here
- * one cache line per CPU, reset at the start of each run; each access is
- * an L1 hit (t_hit).  Only touched once the lock word reads locked: the
- * uncontended path is the same instructions as stock.
+ * Small per-CPU state of the adaptive policy; in the kernel
+ *	static DEFINE_PER_CPU(u16, lockref_wait_skip);
+ *	static DEFINE_PER_CPU(u8, lockref_wait_fails);
+ * read and written with raw_cpu_read()/raw_cpu_write(): racy against
+ * preemption and interrupts, harmless (a lost or misplaced update only
+ * steers the heuristic).  Here one cache line per CPU, reset at the start
+ * of each run, each access an L1 hit (t_hit).  It is touched only once the
+ * lock word has been seen locked: the uncontended path is stock's.
  */
 struct lr_pcpu {
-	u8 skip;	/* lone-holder sightings left to handle like stock */
-	u8 shift;	/* consecutive failed waits (log2 of the next backoff) */
+	u16 skip;	/* lone-holder sightings left to handle like stock */
+	u8 fails;	/* consecutive failed waits (capped) */
 } __attribute__((aligned(64)));
 
 static struct lr_pcpu lr_pcpu[MAX_CPUS];
@@ -248,36 +248,26 @@ static struct lr_pcpu lr_pcpu[MAX_CPUS];
 static void policies_reset(void)
 {
 	memset(lr_pcpu, 0, sizeof(lr_pcpu));
+	for (int i = 0; i < MAX_CPUS; i++)	/* stale-state experiments */
+		lr_pcpu[i].skip = (u16)run_P->adapt_skip0;
 }
 
-static inline u8 pcpu_read_skip(void)
+static inline struct lr_pcpu *pcpu_state(void)
 {
 	charge_ps((u64)run_P->t_hit);
-	return lr_pcpu[this_cpu()].skip;
-}
-
-static inline u8 pcpu_read_shift(void)
-{
-	charge_ps((u64)run_P->t_hit);
-	return lr_pcpu[this_cpu()].shift;
-}
-
-static inline void pcpu_write(u8 skip, u8 shift)
-{
-	charge_ps((u64)run_P->t_hit);
-	lr_pcpu[this_cpu()].skip = skip;
-	lr_pcpu[this_cpu()].shift = shift;
+	return &lr_pcpu[this_cpu()];
 }
 
 /*
  * Candidate: qaware-once (wait through at most one lone-holder episode,
- * p->spins reads) with a per-CPU backoff of the willingness to wait.  A
- * wait that ends in spin_lock() anyway ("failed": the lock never came
- * free for us, e.g. one CPU re-taking it back to back) makes this CPU
- * handle its next 1, 3, 7, ... up to p->backoff lone-holder sightings like
- * stock (spin_lock at once, taking the pending bit); a wait that ends in
- * a lockless op resets it.  A CPU that keeps losing thus behaves like
- * stock except for one probe every p->backoff sightings.
+ * at most p->spins reads) plus a per-CPU backoff of the willingness to
+ * wait.  A wait that ends in spin_lock() anyway ("failed": the lock never
+ * came free for us, e.g. one CPU re-taking it back to back, or others
+ * queued meanwhile) makes this CPU handle its next 2^fails - 1 lone-holder
+ * sightings like stock (spin_lock() at once, which takes the pending bit),
+ * fails counting consecutive failed waits, up to p->backoff sightings; a
+ * wait that ends in a lockless op resets it.  A CPU that keeps losing
+ * behaves like stock except for one probe every p->backoff sightings.
  */
 static bool lr_qaware_adaptive(struct lockref *lr, const struct lr_op *op,
 			       const struct policy *p)
@@ -293,14 +283,15 @@ static bool lr_qaware_adaptive(struct lockref *lr, const struct lr_op *op,
 			if (lockval(old) != Q_LOCKED_VAL)
 				break;			/* pending/tail: queue */
 			if (!waiting) {
-				u8 skip;
+				struct lr_pcpu *pc;
 
 				if (waited)
 					break;		/* a second hold episode */
-				skip = pcpu_read_skip();
-				if (skip) {
-					pcpu_write(skip - 1, pcpu_read_shift());
-					return false;	/* backing off: stock */
+				pc = pcpu_state();
+				if (pc->skip) {		/* backing off: stock */
+					pc->skip--;
+					charge_ps((u64)run_P->t_hit);
+					return false;
 				}
 				waited = waiting = true;
 			}
@@ -313,22 +304,27 @@ static bool lr_qaware_adaptive(struct lockref *lr, const struct lr_op *op,
 		if (!op->code(old, &new))
 			return false;
 		if (likely(lr_try_cmpxchg(lr, &old, new))) {
-			if (waited && pcpu_read_shift())
-				pcpu_write(0, 0);
+			if (waited) {
+				struct lr_pcpu *pc = pcpu_state();
+
+				if (pc->fails) {
+					pc->fails = 0;
+					charge_ps((u64)run_P->t_hit);
+				}
+			}
 			return true;
 		}
 		if (!--retry)
 			break;
 	}
 	if (waited) {
-		/* the wait did not pay: back off, 2^shift - 1 sightings */
-		int shift = pcpu_read_shift() + 1, skip = (1 << shift) - 1;
+		/* the wait did not pay: skip the next 2^fails - 1 waits */
+		struct lr_pcpu *pc = pcpu_state();
 
-		if (skip >= p->backoff) {
-			skip = p->backoff;
-			shift--;
-		}
-		pcpu_write((u8)skip, (u8)shift);
+		if ((2 << pc->fails) - 1 <= p->backoff)
+			pc->fails++;
+		pc->skip = (u16)((1 << pc->fails) - 1);
+		charge_ps(2 * (u64)run_P->t_hit);
 	}
 	return false;
 }
