@@ -3,8 +3,9 @@
  * lrmodel check: the tests.  Each case prints "ok" or "not ok"; the last
  * line is "N passed, M failed".
  *
- * Build with BROKEN=1 (make check BROKEN=1) to swap the qaware policy for
- * a lost-update bug: the count tests for it must then fail.
+ * Build with BROKEN=1 (make check BROKEN=1) to swap the qaware and
+ * qaware-adaptive policies for a lost-update bug: the count tests for them
+ * must then fail.
  */
 #include <stdarg.h>
 #include <string.h>

@@ -349,7 +349,8 @@ static bool lr_broken(struct lockref *lr, const struct lr_op *op,
 #endif
 
 #ifdef LRMODEL_BROKEN_POLICY
-#define PICK(id, fn) (P_##id == P_QAWARE ? lr_broken : fn)	/* must fail check */
+/* must fail check */
+#define PICK(id, fn) (P_##id == P_QAWARE || P_##id == P_QAADAPT ? lr_broken : fn)
 #else
 #define PICK(id, fn) fn
 #endif
