@@ -63,6 +63,19 @@ HOST_PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio rsync
 	   ccache sparse qemu-system-x86 busybox-static python3 git xz-utils
 	   kmod perl python3-ply python3-git python3-docutils)
 
+# The bench's load generator (bench/loadgen.c), built static on the host so
+# that a guest runs it without loading shared libraries; prints its path.
+build_loadgen() {
+	local src=$ROOT/bench/loadgen.c bin=$BUILD/bench/loadgen
+	mkdir -p "$BUILD/bench"
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		gcc -O2 -Wall -Wextra -Werror -static -o "$bin.tmp" "$src" >&2 ||
+			die "cannot build $src"
+		mv "$bin.tmp" "$bin"
+	fi
+	echo "$bin"
+}
+
 base_commit() {
 	git -C "$WORK" rev-parse -q --verify refs/tags/base^{commit} 2>/dev/null ||
 		die "no base commit in $WORK (run: make tree)"
