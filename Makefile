@@ -5,11 +5,19 @@
 
 H := harness
 
-.PHONY: all main check tree export build kselftest vm selftest model clean help
+.PHONY: all main bench perf-record check tree export build kselftest vm selftest model clean help
 
 ## make: build base and series perf kernels, run the ps-style walk in both, print the table
 all main:
 	$(H)/walkbench
+
+## make bench [VM_SMP=N] [WORKERS=N] [BENCH_PAIRS=5] [BENCH_DURATION=5] [KSRC=dir]: per-op counts, ABAB throughput of all workloads, lockref fallbacks; table + chart in build/bench
+bench:
+	$(H)/bench
+
+## make perf-record WORKLOAD=samefile|procfile|ps|walk|... [TREE=series|base]: perf record -g of one bench workload in the guest
+perf-record:
+	$(H)/bench record '$(WORKLOAD)'
 
 ## make check: the test command (CI runs it); last line "N passed, N failed"
 check:
