@@ -6,9 +6,10 @@
 # lockref fallback counter).  CALLERS has one counter a line: NAME
 # FUNCTION[,FUNCTION...] CALLER[,CALLER...], a CALLER being an object of the
 # build (lib/lockref.o), a directory of objects (fs/proc/) or a symbol.
-# Prints EVENT|DEFINITION|FILTER lines; writes "EVENT NAME" lines to fd 3.
+# Prints EVENT|DEFINITION|FILTER lines; writes "EVENT NAME FUNCTION" lines to
+# fd 3.
 # RETNEG: functions whose negative int returns are counted (kretprobes).
-import bisect, os, subprocess, sys
+import bisect, os, struct, subprocess, sys
 smap, out, callers, retneg = sys.argv[1:5]
 addr, syms = {}, []
 for line in open(smap):
@@ -73,6 +74,45 @@ def ranges(spec):
             merged.append([lo, hi])
     return merged
 
+# Sections of vmlinux: (address, file offset, size).
+def sections(path):
+    with open(path, "rb") as f:
+        eh = f.read(64)
+        shoff, = struct.unpack_from("<Q", eh, 0x28)
+        shentsize, shnum = struct.unpack_from("<HH", eh, 0x3a)
+        f.seek(shoff)
+        tab = f.read(shentsize * shnum)
+    for i in range(shnum):
+        _, typ, _, a, off, size = struct.unpack_from("<IIQQQQ", tab, i * shentsize)
+        if typ == 1 and a:		# SHT_PROGBITS, allocated
+            yield a, off, size
+
+VMLINUX = os.path.join(out, "vmlinux")
+SECS = list(sections(VMLINUX))
+
+def probe_offset(fn):
+    """The offset of the first instruction after FN's ftrace site.
+
+    A kprobe at the ftrace site itself is an ftrace kprobe, and the ftrace
+    function profiler on the same function (harness/count's FUNCS) makes it
+    miss hits.  Past the site the kprobe is an int3/jump one; the stack is
+    still as at entry there, so $stack0 is still the return address."""
+    if len(addr.get(fn, [])) != 1:
+        sys.exit(f"count: function {fn}: {len(addr.get(fn, []))} in System.map")
+    a = addr[fn][0]
+    for sa, off, size in SECS:
+        if sa <= a < sa + size:
+            with open(VMLINUX, "rb") as f:
+                f.seek(off + a - sa)
+                code = f.read(9)
+            break
+    else:
+        sys.exit(f"count: {fn} at {a:#x} is in no section of {VMLINUX}")
+    o = 4 if code[:4] == b"\xf3\x0f\x1e\xfa" else 0		# endbr64
+    if code[o] == 0xe8 or code[o:o + 5] == b"\x0f\x1f\x44\x00\x00":	# call __fentry__ / nop5
+        return o + 5
+    return 0
+
 names = open(3, "w")
 n = 0
 for line in callers.strip().splitlines():
@@ -85,10 +125,11 @@ for line in callers.strip().splitlines():
     for fn in f[1].split(","):
         ev = f"cp_{n}"
         n += 1
-        print(f"{ev}|p:kprobes/{ev} {fn} caller=$stack0:x64|{flt}")
-        names.write(f"{ev} {f[0]}\n")
+        at = f"{fn}+{probe_offset(fn)}"
+        print(f"{ev}|p:kprobes/{ev} {at} caller=$stack0:x64|{flt}")
+        names.write(f"{ev} {f[0]} {fn}\n")
 for fn in retneg.split():
     ev = f"cp_{n}"
     n += 1
     print(f"{ev}|r:kprobes/{ev} {fn} ret=$retval:s32|ret < 0")
-    names.write(f"{ev} {fn}<0\n")
+    names.write(f"{ev} {fn}<0 {fn}\n")
