@@ -92,7 +92,6 @@ int native_run(const struct run_cfg *cfg, struct be_out *out)
 	int n = cfg->ncpu, online = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	struct nthread *th;
 	double deadline;
-	u64 warm;
 
 	if (n < 1 || n > MAX_CPUS)
 		return -EINVAL;
@@ -109,14 +108,7 @@ int native_run(const struct run_cfg *cfg, struct be_out *out)
 		atomic_store(&nr.lrs[i].lock_count, mkword(0, 1));
 
 	nr.cfg = cfg;
-	run_P = &cfg->P;
-	run_pol = &cfg->pol;
-	run_policy_fn = policy_fns[cfg->policy];
-	policies_reset();
-	warm = cfg->duration_ns * (u64)cfg->P.warmup_pct / 100;
-	run_mstart = warm;
-	run_mend = warm + cfg->duration_ns;
-	run_tl_scale = (double)TL_N / (double)cfg->duration_ns;
+	run_begin(cfg);
 	end_ns = run_mend;
 	atomic_store(&nr.ready, 0);
 	atomic_store(&nr.go, 0);

@@ -743,7 +743,7 @@ static u64 rnd_seed_stagger(u64 seed, int i)
 int sim_run(const struct run_cfg *cfg, struct be_out *out)
 {
 	int n = cfg->ncpu, done = 0;
-	u64 warm, limit;
+	u64 limit;
 
 	if (n < 1 || n > MAX_CPUS)
 		return -EINVAL;
@@ -790,14 +790,7 @@ int sim_run(const struct run_cfg *cfg, struct be_out *out)
 		wake_at(c, (rnd_seed_stagger(cfg->seed, i)));
 	}
 
-	run_P = &cfg->P;
-	run_pol = &cfg->pol;
-	run_policy_fn = policy_fns[cfg->policy];
-	policies_reset();
-	warm = cfg->duration_ns * (u64)cfg->P.warmup_pct / 100;
-	run_mstart = warm;
-	run_mend = warm + cfg->duration_ns;
-	run_tl_scale = (double)TL_N / (double)cfg->duration_ns;
+	run_begin(cfg);
 	run_end_ns = run_mend;
 	/* after the end, allow time to drain: long enough for any bounded wait */
 	limit = (run_mend + 50000000ull) * 1000;

@@ -37,6 +37,20 @@ static void locked_put(struct lockref *lr)
 static const struct lr_op op_get = { "get", code_get, locked_get };
 static const struct lr_op op_put = { "put", code_put, locked_put };
 
+/* A run's policy and measured window, the same for every back end. */
+static void run_begin(const struct run_cfg *cfg)
+{
+	u64 warm = cfg->duration_ns * (u64)cfg->P.warmup_pct / 100;
+
+	run_P = &cfg->P;
+	run_pol = &cfg->pol;
+	run_policy_fn = policy_fns[cfg->policy];
+	policies_reset();
+	run_mstart = warm;
+	run_mend = warm + cfg->duration_ns;
+	run_tl_scale = (double)TL_N / (double)cfg->duration_ns;
+}
+
 static inline bool measuring(u64 t)
 {
 	return t >= run_mstart && t < run_mend;
