@@ -110,6 +110,10 @@ def derive(c):
     }
 
 
+def fmt_ops(v):
+    return f"{v:.0f}" if v >= 100 else f"{v:.2f}"
+
+
 def fmt(v, per_run):
     return f"{v:.0f}" if per_run else f"{v:.2f}"
 
@@ -152,7 +156,7 @@ def main():
                 flag = "**REGRESSION**"
                 flagged.append(wl)
             w1 = " (1 worker)" if wl == "samefile1" else ""
-            md.append(f"| {TP_NAMES.get(wl, wl)}{w1} | {median(b):.0f} | {median(s):.0f} | "
+            md.append(f"| {TP_NAMES.get(wl, wl)}{w1} | {fmt_ops(median(b))} | {fmt_ops(median(s))} | "
                       f"{mr:.3f} | {min(r):.3f}..{max(r):.3f} | {flag} |")
         md.append("")
 
