@@ -152,7 +152,9 @@ def main():
             mr = median(r)
             ratios[wl] = (mr, min(r), max(r))
             flag = ""
-            if mr < 1.0 and max(r) < 1.0:
+            if len(r) < 3:
+                flag = f"({len(r)} pair{'s' if len(r) > 1 else ''}: too few to judge)"
+            elif mr < 1.0 and max(r) < 1.0:
                 flag = "**REGRESSION**"
                 flagged.append(wl)
             w1 = " (1 worker)" if wl == "samefile1" else ""
@@ -241,6 +243,8 @@ def main():
     if flagged:
         md.append("REGRESSION flagged (series/base below 1.0 over the whole spread): "
                   + ", ".join(flagged) + ".")
+    elif wl_order and int(pairs) < 3:
+        md.append("Nothing judged: fewer than 3 base/series pairs (BENCH_PAIRS).")
     else:
         md.append("No workload flagged (no series/base ratio below 1.0 over its whole spread).")
     md.append("")
