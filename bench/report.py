@@ -303,7 +303,8 @@ def cover_text(wl_order, ratios, lr, order, derived, smp, workers, duration,
         t.append("")
         for wl in wl_order:
             mr, lo, hi = ratios[wl]
-            t.append(f"  {COVER_TP.get(wl, wl):34} {mr:6.3f}  ({lo:.3f}..{hi:.3f})")
+            flag = "  slower" if int(pairs) >= 3 and mr < 1.0 and hi < 1.0 else ""
+            t.append(f"  {COVER_TP.get(wl, wl):34} {mr:6.3f}  ({lo:.3f}..{hi:.3f}){flag}")
         t.append("")
     if lr:
         t.append("lockref operations that fell back to the spinlock, per "
