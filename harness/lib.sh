@@ -9,19 +9,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # kunit.py) need the python3 modules installed from Debian's archive, not
 # whatever python3 a version manager puts first in PATH.
 export PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
-BUILD=$ROOT/build
-WORK=$BUILD/linux			# the editable work tree
-TREES=$BUILD/trees			# base/, series/, bisect/: worktrees of $WORK
-SERIES_DIR=$ROOT/series
-CONFIG_DIR=$ROOT/config
-RESULTS=$BUILD/results
-
-# shellcheck source=../base.pin
-. "$ROOT/base.pin"
-
-export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
-JOBS=${JOBS:-$(($(nproc) + 1))}
+# HARNESS_BUILD: another build directory (the harness's own tests use one).
+BUILD=${HARNESS_BUILD:-$ROOT/build}
 
 PROG=$(basename "$0")
 
@@ -34,8 +23,44 @@ say() {
 	echo "$PROG: $*" >&2
 }
 
+# The base the series is developed against: BASE=mainline (default; series/,
+# the series to post) or BASE=6.12 (the LTS backport, series-6.12/).  Each
+# base has its pin (bases/BASE.pin), its series directory, its cover-letter
+# source, its bench numbers, its work tree and its worktrees.
+KNOWN_BASES="mainline 6.12"
+BASE=${BASE:-mainline}
+case $BASE in
+mainline) SFX=;;
+6.12) SFX=-6.12;;
+*) die "unknown BASE '$BASE' (known: ${KNOWN_BASES// /, })";;
+esac
+export BASE
+# BASE_PIN: another pin file (the harness's own tests use fake ones).
+PIN=${BASE_PIN:-$ROOT/bases/$BASE.pin}
+[ -f "$PIN" ] || die "no pin file $PIN for BASE=$BASE"
+WORK=$BUILD/linux$SFX			# the editable work tree
+TREES=$BUILD/trees$SFX			# base/, series/, bisect/: worktrees of $WORK
+SERIES_DIR=$ROOT/series$SFX
+COVER_SRC=$ROOT/README.series$SFX
+BENCH_DATA=$ROOT/bench/$BASE		# committed numbers for the cover letter
+CONFIG_DIR=$ROOT/config
+RESULTS=$BUILD/results$SFX
+
+# The identity of the series when nobody's git identity is set
+# (harness/export says so when it uses it).
+SERIES_NAME="Procfs Scalability Series"
+SERIES_EMAIL=series@procfs-rcu.invalid
+
+# shellcheck source=../bases/mainline.pin
+. "$PIN"
+
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
+JOBS=${JOBS:-$(($(nproc) + 1))}
+
 # The patches of the series, in order, without the cover letter.
 series_patches() {
+	[ -d "$SERIES_DIR" ] || return 0
 	find "$SERIES_DIR" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
 		! -name '0000-cover-letter.patch' | sort
 }
@@ -49,6 +74,7 @@ need_pkgs() {
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	say "installing ${missing[*]}"
+	mkdir -p "$BUILD"
 	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \
 		>"$BUILD/apt.log" 2>&1; then
 		apt-get update -q >>"$BUILD/apt.log" 2>&1 || true
@@ -61,7 +87,8 @@ need_pkgs() {
 # Everything a kernel build, a guest run and the checks need.
 HOST_PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio rsync
 	   ccache sparse qemu-system-x86 busybox-static python3 git xz-utils
-	   kmod perl python3-ply python3-git python3-docutils)
+	   kmod perl python3-ply python3-git python3-docutils
+	   debian-archive-keyring)
 
 # The bench's load generator (bench/loadgen.c), built static on the host so
 # that a guest runs it without loading shared libraries; prints its path.
@@ -74,6 +101,12 @@ build_loadgen() {
 		mv "$bin.tmp" "$bin"
 	fi
 	echo "$bin"
+}
+
+# Die with a clear message when the series of this base has no patch yet.
+need_series() {
+	[ -n "$(series_patches)" ] ||
+		die "${SERIES_DIR#"$ROOT"/} (BASE=$BASE) holds no patch yet${1:+: $1}"
 }
 
 base_commit() {
