@@ -1,9 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The procfs/VFS path-walk scalability series for Linux 6.12.y.
-# See README.md.  Everything lands under build/ (git-ignored).
+# The procfs/VFS path-walk scalability series: mainline (v7.3.4, series/)
+# and the LTS backport (v6.12.117, series-6.12/).  See README.md.
+# Everything lands under build/ (git-ignored).
+#
+# BASE=mainline|6.12 picks the base of every target (default mainline;
+# `make check` without BASE checks both).
 
 H := harness
+
+ifneq ($(filter-out mainline 6.12,$(BASE)),)
+$(error unknown BASE '$(BASE)' (known: mainline, 6.12))
+endif
 
 .PHONY: all main bench perf-record check tree export build kselftest vm selftest model clean help
 
@@ -19,15 +27,15 @@ bench:
 perf-record:
 	$(H)/bench record '$(WORKLOAD)'
 
-## make check: the test command (CI runs it); last line "N passed, N failed"
+## make check [BASE=...]: the test command (CI runs it; without BASE: both bases); last line "N passed, N failed"
 check:
 	$(H)/check
 
-## make tree [FORCE=1] [KSRC=dir]: build/linux = pinned base + series (or git am onto KSRC)
+## make tree [BASE=mainline|6.12] [FORCE=1] [KSRC=dir]: build/linux (build/linux-6.12) = pinned base + series/ (series-6.12/) (or git am onto KSRC)
 tree:
 	$(H)/tree
 
-## make export: build/linux commits -> series/ (+ cover letter from README.series)
+## make export [BASE=...]: work tree commits -> series/ or series-6.12/ (+ cover letter from README.series or README.series-6.12), signed by your git identity
 export:
 	$(H)/export
 
@@ -54,7 +62,7 @@ model:
 	$(MAKE) -C model model
 
 clean:
-	rm -rf build/results build/check
+	rm -rf build/results build/results-* build/check build/check-*
 
 help:
 	@sed -n 's/^## //p' Makefile
