@@ -103,6 +103,15 @@ build_loadgen() {
 	echo "$bin"
 }
 
+# The identity the series was exported with: the From: of its patches
+# (RFC 2047 decoded), which must all agree.
+series_ident() {
+	perl -CS -MEncode -0777 -ne '
+		my ($h) = /\A(.*?)\n\n/s; $h =~ s/\n[ \t]+/ /g;
+		print decode("MIME-Header", $1), "\n" if $h =~ /^From: (.*)$/m' \
+		"$SERIES_DIR"/[0-9][0-9][0-9][0-9]-*.patch | sort -u
+}
+
 # Die with a clear message when the series of this base has no patch yet.
 need_series() {
 	[ -n "$(series_patches)" ] ||
