@@ -88,7 +88,7 @@ need_pkgs() {
 HOST_PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio rsync
 	   ccache sparse qemu-system-x86 busybox-static python3 git xz-utils
 	   kmod perl python3-ply python3-git python3-docutils
-	   debian-archive-keyring)
+	   debian-archive-keyring libcap-dev)
 
 # The bench's load generator (bench/loadgen.c), built static on the host so
 # that a guest runs it without loading shared libraries; prints its path.
