@@ -14,6 +14,7 @@ struct opts {
 	bool timeline, quick;
 	struct params P;
 	const char *out, *sim_csv, *native_csv, *plot_dir;
+	const char *posted_ref, *posted_ref_origin;	/* check: the series' hash */
 };
 
 void opts_init(struct opts *o);

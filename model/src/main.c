@@ -23,7 +23,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: lrmodel list | run | sweep | report | calib | check [options]\n"
+		"usage: lrmodel list | run | sweep | report | calib | check | posted-info [options]\n"
 		"  -b sim|native   back end (default sim)\n"
 		"  -s LIST         scenarios, e.g. 1,2 or 1-5 (default 1-5)\n"
 		"  -p LIST|all     policies (default all)\n"
@@ -34,7 +34,9 @@ static void usage(void)
 		"  --repeat R      native: median of R interleaved runs (default 1)\n"
 		"  --timeline      run: print ops and locked share over time\n"
 		"  -o FILE         sweep: CSV output (default stdout)\n"
-		"  --sim F --native F --plot DIR   report inputs and chart directory\n");
+		"  --sim F --native F --plot DIR   report inputs and chart directory\n"
+		"  --posted-ref H  check: sha256 of the series' extracted code (make check)\n"
+		"  --posted-ref-origin S   check: where that hash came from (for the message)\n");
 	exit(2);
 }
 
@@ -172,6 +174,12 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(a, "--native")) {
 			NEED();
 			o->native_csv = v;
+		} else if (!strcmp(a, "--posted-ref")) {
+			NEED();
+			o->posted_ref = v;
+		} else if (!strcmp(a, "--posted-ref-origin")) {
+			NEED();
+			o->posted_ref_origin = v;
 		} else if (!strcmp(a, "--plot")) {
 			NEED();
 			o->plot_dir = v;
@@ -363,6 +371,13 @@ int main(int argc, char **argv)
 		return cmd_report(&o);
 	if (!strcmp(argv[1], "calib"))
 		return cmd_calib(&o);
+	if (!strcmp(argv[1], "posted-info")) {
+		printf("posted policy compiled from: %s\n  + %s\nsha256 of the extracted text: %s (native back end %s)\n",
+		       sim_posted_origin(), *sim_posted_headers() ? sim_posted_headers() : "(no header helper used)",
+		       sim_posted_sha256(),
+		       strcmp(sim_posted_sha256(), native_posted_sha256()) ? "DIFFERS" : "same");
+		return 0;
+	}
 	if (!strcmp(argv[1], "check"))
 		return cmd_check(&o);
 	usage();

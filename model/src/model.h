@@ -87,7 +87,9 @@ static inline bool lock_unlocked(u64 w) { return lockval(w) == 0; }
 	X(QABACKOFF, "qaware-backoff", lr_qaware_backoff, 100, 256, 0, 0,	\
 	  "variant: qaware plus exponential cpu_relax backoff after a failed cmpxchg") \
 	X(QAADAPT, "qaware-adaptive", lr_qaware_adaptive, 100, 256, 1, 4095, \
-	  "candidate: qaware-once + per-CPU backoff: after n failed waits in a row skip the next 2^n-1 (<=4095) waits")
+	  "candidate: qaware-once + per-CPU backoff: after n failed waits in a row skip the next 2^n-1 (<=4095) waits") \
+	X(POSTED, "posted", lr_posted, 100, -1, 0, 0,			\
+	  "the series' own CMPXCHG_LOOP, compiled from LOCKREF_C (lrmodel posted-info)")
 
 enum policy_id {
 #define X(id, name, fn, r, s, e, b, doc) P_##id,
@@ -152,6 +154,7 @@ extern const char *const scenario_doc[SC_NR];
 	X(t_occ_x,	40000,	"ps, ... cross socket") \
 	X(t_inv,	2000,	"ps, extra per sharer invalidated (same socket)") \
 	X(t_inv_x,	10000,	"ps, ... other socket") \
+	X(t_clock,	20000,	"ps, a clock read (local_clock() etc.) in the posted code") \
 	X(t_window,	12000,	"ps, a new exclusive owner keeps the line this long before it moves on") \
 	X(cps,		64,	"CPUs per socket (socket = cpu / cps)") \
 	/* run control */							\
@@ -269,6 +272,12 @@ struct be_out {
 
 int native_run(const struct run_cfg *cfg, struct be_out *out);
 int sim_run(const struct run_cfg *cfg, struct be_out *out);
+
+/* the posted code each back end was compiled with (kernel/posted.c) */
+const char *native_posted_sha256(void);
+const char *sim_posted_sha256(void);
+const char *sim_posted_origin(void);
+const char *sim_posted_headers(void);
 
 /* runner (main.c) */
 int run_one(const struct run_cfg *cfg, struct run_result *res);

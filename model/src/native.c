@@ -27,6 +27,9 @@ static policy_fn run_policy_fn;
 #include "kernel/lockref.c"
 #include "kernel/scenarios.c"
 
+/* which posted code this back end was compiled with (posted.c) */
+const char *native_posted_sha256(void) { return posted_src_sha256; }
+
 struct nthread {
 	pthread_t th;
 	struct ncpu ctx;

@@ -715,6 +715,11 @@ static policy_fn run_policy_fn;
 #include "kernel/lockref.c"
 #include "kernel/scenarios.c"
 
+/* which posted code this back end was compiled with (posted.c) */
+const char *sim_posted_sha256(void) { return posted_src_sha256; }
+const char *sim_posted_origin(void) { return posted_src_origin; }
+const char *sim_posted_headers(void) { return posted_src_headers; }
+
 /* ------------------------------------------------------------------ */
 /* run                                                                 */
 

@@ -245,8 +245,11 @@ struct lr_pcpu {
 
 static struct lr_pcpu lr_pcpu[MAX_CPUS];
 
+static void kshim_reset(void);
+
 static void policies_reset(void)
 {
+	kshim_reset();		/* the posted code's per-CPU variables */
 	memset(lr_pcpu, 0, sizeof(lr_pcpu));
 	for (int i = 0; i < MAX_CPUS; i++)	/* stale-state experiments */
 		lr_pcpu[i].skip = (u16)run_P->adapt_skip0;
@@ -347,6 +350,9 @@ static bool lr_broken(struct lockref *lr, const struct lr_op *op,
 	return true;
 }
 #endif
+
+/* the series' own loop, compiled from the tree (posted.c, kshim.h) */
+#include "posted.c"
 
 #ifdef LRMODEL_BROKEN_POLICY
 /* must fail check */
