@@ -56,6 +56,12 @@ SERIES_EMAIL=series@procfs-rcu.invalid
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
+# Depend mode: a miss compiles once and takes the inputs from kbuild's
+# -MMD file, instead of running the preprocessor a second time to hash
+# its output.  A kernel object missing the cache costs 1.3 times a plain
+# gcc run in preprocessor mode, 1.1 times in depend mode (kernel/fork.o,
+# three runs each); hits cost the same.
+export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 JOBS=${JOBS:-$(($(nproc) + 1))}
 
 # The patches of the series, in order, without the cover letter.
