@@ -58,9 +58,9 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
 # Depend mode: a miss compiles once and takes the inputs from kbuild's
 # -MMD file, instead of running the preprocessor a second time to hash
-# its output.  A kernel object missing the cache costs 1.3 times a plain
-# gcc run in preprocessor mode, 1.1 times in depend mode (kernel/fork.o,
-# three runs each); hits cost the same.
+# its output (a cold kunit kernel: 861 s against 931 s).  Depend mode
+# does not see files pulled in by .incbin: harness/cc keeps such sources
+# out of ccache.
 export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 JOBS=${JOBS:-$(($(nproc) + 1))}
 
