@@ -39,7 +39,7 @@ tree:
 export:
 	$(H)/export
 
-## make build FLAVOR=debug|perf [TREE=series|base|work|dir]
+## make build FLAVOR=debug|perf|test|kunit [TREE=series|base|work|dir]
 FLAVOR ?= debug
 TREE ?= series
 build:

@@ -91,6 +91,17 @@ need_pkgs() {
 }
 
 # Everything a kernel build, a guest run and the checks need.
+# Most vCPUs a guest of the harness kernels (no ACPI: QEMU's microvm
+# machine, CPUs from qboot's MP table) can have: above 255 the APIC IDs
+# need x2APIC and ACPI, and qboot numbers the IOAPIC after the last CPU,
+# in a byte.  The default vCPU count is the host's CPUs, at most that.
+MICROVM_MAX_CPUS=254
+default_smp() {
+	local n
+	n=$(nproc)
+	echo $((n > MICROVM_MAX_CPUS ? MICROVM_MAX_CPUS : n))
+}
+
 HOST_PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio rsync
 	   ccache sparse qemu-system-x86 busybox-static python3 git xz-utils
 	   kmod perl python3-ply python3-git python3-docutils
