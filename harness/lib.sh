@@ -96,6 +96,12 @@ need_pkgs() {
 # need x2APIC and ACPI, and qboot numbers the IOAPIC after the last CPU,
 # in a byte.  The default vCPU count is the host's CPUs, at most that.
 MICROVM_MAX_CPUS=254
+
+# Does the kernel built in out dir $1 have ACPI?  Then it boots on the pc
+# machine (harness/vm, kvm-probe), else on microvm.
+kernel_has_acpi() {
+	grep -q '^CONFIG_ACPI=y' "$1/.config" 2>/dev/null
+}
 default_smp() {
 	local n
 	n=$(nproc)
