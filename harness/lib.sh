@@ -96,6 +96,9 @@ need_pkgs() {
 # need x2APIC and ACPI, and qboot numbers the IOAPIC after the last CPU,
 # in a byte.  The default vCPU count is the host's CPUs, at most that.
 MICROVM_MAX_CPUS=254
+# The b4 that export makes the postings with (Debian bookworm's): its
+# output is committed, so another version is refused, not followed.
+B4_VERSION=0.12.0
 
 # Does the kernel built in out dir $1 have ACPI?  Then it boots on the pc
 # machine (harness/vm, kvm-probe), else on microvm.
