@@ -150,10 +150,13 @@ static inline u64 lr_spin(struct lockref *lr, wait_fn keep, int *budget)
 	return w;
 }
 
-static inline void lr_count_add(struct lockref *lr, int d)
+static inline s32 lr_count_add(struct lockref *lr, int d, bool unless_dead)
 {
-	atomic_store_explicit(&lr->count,
-			      atomic_load_explicit(&lr->count, RLX) + d, RLX);
+	s32 c = atomic_load_explicit(&lr->count, RLX);
+
+	if (!(unless_dead && c < 0))
+		atomic_store_explicit(&lr->count, c + d, RLX);
+	return c;
 }
 
 static inline void lr_count_set_racy(struct lockref *lr, s32 c)

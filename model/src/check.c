@@ -65,6 +65,80 @@ static void check_counts(const struct run_result *r, const char *what)
 		r->finished, (unsigned long long)r->cs_violations);
 }
 
+/*
+ * The probe (scenario SC_PROBE): CPU 0 holds the lock from the start; CPU 1
+ * calls lockref_get_not_dead() through the posted policy at t_call; CPU 0
+ * marks the lockref dead at t_dead (0: never) and releases at t_release.
+ */
+static void probe_run(struct probe *pr, struct run_result *r, u64 t_call, u64 t_dead,
+		      u64 t_release)
+{
+	struct opts o;
+	struct run_cfg c;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->t_call = t_call;
+	pr->t_dead = t_dead;
+	pr->t_release = t_release;
+	opts_init(&o);
+	o.be = BE_SIM;
+	o.dur_ms = 0.1;
+	cfg_from(&c, &o, SC_PROBE, P_POSTED, 2);
+	c.probe = pr;
+	run_checked(&c, r);
+}
+
+static const char *wordstr(char *buf, size_t len, u64 w)
+{
+	snprintf(buf, len, "{lock %#x count %d}", lockval(w), countval(w));
+	return buf;
+}
+
+/*
+ * The release happened inside CPU 1's wait: the call's first read saw a
+ * lone holder with the count before the release (the word it must not
+ * act on), then at least one waiting read saw the lock still held - the
+ * first of them returned before CPU 0 issued the unlock - and a later
+ * waiting read saw it free.  In the posted code only lockref_wait() reads
+ * the word after the call's first read, so that read was inside the wait,
+ * and the wait was still running when the release became visible.
+ */
+static bool probe_in_wait(const struct probe *pr)
+{
+	const struct call_trace *tr = &pr->tr;
+
+	return pr->spins > 0 && tr->first == mkword(Q_LOCKED_VAL, 1) && tr->held > 0 &&
+	       tr->t_wait0 <= pr->t_rel_start && tr->freed && tr->t_free >= pr->t_rel_start;
+}
+
+static void probe_verdict(const struct probe *pr, const struct run_result *r, bool ok,
+			  const char *name)
+{
+	const struct call_trace *tr = &pr->tr;
+	char b1[48], b2[48], b3[48], b4[48], b5[48], b6[48], code[128] = "";
+
+	if (tr->codes)
+		snprintf(code, sizeof(code), " on %s .. %s", wordstr(b3, sizeof(b3), tr->code_first),
+			 wordstr(b4, sizeof(b4), tr->code_last));
+	verdict(ok, "%s/sim/2 cpus, release at call +%llu ns%s: first read %s, "
+		"waiting reads %llu (%llu saw it held, the first at +%lld ns, the last at +%lld ns %s), "
+		"unlock issued at +%lld ns, %s%s%s; CODE ran %llu times%s; "
+		"cmpxchg %llu; returned %s%s; final %s, excl-violations %llu",
+		name, (unsigned long long)(pr->t_release - pr->t_call),
+		pr->t_dead ? " after marking it dead" : "",
+		wordstr(b1, sizeof(b1), tr->first), (unsigned long long)pr->spins,
+		(unsigned long long)tr->held, (long long)(tr->t_wait0 - pr->t_call),
+		(long long)(tr->t_held - pr->t_call), wordstr(b2, sizeof(b2), tr->w_held),
+		(long long)(pr->t_rel_start - pr->t_call),
+		tr->freed ? "a waiting read saw " : "no waiting read saw the release",
+		tr->freed ? wordstr(b6, sizeof(b6), tr->w_free) : "",
+		tr->freed ? "" : " (the wait had ended)",
+		(unsigned long long)tr->codes, code, (unsigned long long)pr->tries,
+		pr->result ? "true" : "false", pr->locked ? " after spin_lock()" : " without spin_lock()",
+		wordstr(b5, sizeof(b5), mkword(r->final_lock, (s32)r->final_count)),
+		(unsigned long long)r->cs_violations);
+}
+
 struct bound_acc {
 	u64 spins, tries;
 };
@@ -231,6 +305,55 @@ int cmd_check(const struct opts *opt)
 				(unsigned long long)r.sections, (unsigned long long)r.max_ns,
 				(unsigned long long)r.max_spins);
 		}
+	}
+
+	/*
+	 * 3d. the posted code, dead while waiting (the path the KUnit case
+	 * lockref_test_dead_while_waiting cannot reach on real timing: there
+	 * the holder releases after the wait has given up).  CPU 0 holds the
+	 * lock; CPU 1's lockref_get_not_dead() reads the word (count 1, lock
+	 * held by a lone holder) and waits; during the wait CPU 0 sets the
+	 * count to -128 (lockref_mark_dead()) and 100 ns later releases.  The
+	 * getter must run CODE on the fresh word and return false: no
+	 * cmpxchg, no spin_lock(), the count stays -128.  Mirror: no
+	 * lockref_mark_dead(); the cmpxchg after the wait takes the
+	 * reference (count 2), no spin_lock().  Releases at three points of
+	 * the wait (10 us from its 16th read): before its first clock read,
+	 * in the middle, near its end.  Control: the release after the wait
+	 * has given up (the KUnit timing) is seen by no waiting read, and
+	 * the getter returns false from the spin_lock() fallback.
+	 */
+	{
+		static const u64 rel[] = { 250, 3000, 9000 };
+		const u64 t_call = 1000;
+		struct probe pr;
+
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			u64 t_rel = t_call + rel[i], fresh;
+
+			probe_run(&pr, &r, t_call, t_rel - 100, t_rel);
+			fresh = mkword(0, -128);
+			probe_verdict(&pr, &r,
+				      probe_in_wait(&pr) && pr.tr.w_free == fresh &&
+				      !pr.result && !pr.locked && pr.tries == 0 &&
+				      pr.tr.codes > 0 && pr.tr.code_first == fresh &&
+				      pr.tr.code_last == fresh && result_ok(&r),
+				      "posted/dead-while-waiting");
+
+			probe_run(&pr, &r, t_call, 0, t_rel);
+			fresh = mkword(0, 1);
+			probe_verdict(&pr, &r,
+				      probe_in_wait(&pr) && pr.tr.w_free == fresh &&
+				      pr.result && !pr.locked && pr.tries > 0 &&
+				      pr.tr.codes > 0 && pr.tr.code_first == fresh &&
+				      pr.tr.code_last == fresh && result_ok(&r),
+				      "posted/release-while-waiting");
+		}
+		probe_run(&pr, &r, t_call, t_call + 24900, t_call + 25000);
+		probe_verdict(&pr, &r,
+			      pr.spins > 0 && !pr.tr.freed && pr.tr.first == mkword(Q_LOCKED_VAL, 1) &&
+			      !pr.result && pr.locked && pr.tr.codes == 0 && result_ok(&r),
+			      "posted/dead-after-wait (control)");
 	}
 
 	/* 4. the simulator is deterministic for a seed */

@@ -122,6 +122,13 @@ enum scenario {
 	SC_NR
 };
 
+/*
+ * check only, simulator only: the dead-while-waiting probe (struct probe):
+ * CPU 0 holds the lock, CPU 1 calls lockref_get_not_dead() into it, CPU 0
+ * marks the lockref dead and releases the lock at set times.
+ */
+#define SC_PROBE	100
+
 extern const char *const scenario_name[SC_NR];
 extern const char *const scenario_doc[SC_NR];
 
@@ -176,6 +183,25 @@ void params_print(FILE *f, const struct params *p);
 /* ------------------------------------------------------------------ */
 /* Statistics.                                                         */
 
+/*
+ * One call's view of the lockref word, recorded only while .on is set (the
+ * probe's getter): the words the call read and the words its CODE ran on.
+ * "Waiting reads" are the reads after a call's first (kshim.h: in the
+ * posted code, only lockref_wait() reads the word again).  Times are the
+ * CPU's time (ns) when the read returned.
+ */
+struct call_trace {
+	bool on;
+	u64 reads;		/* reads of the word, the first included */
+	u64 first;		/* the first read's word */
+	u64 held, w_held, t_held;	/* waiting reads that saw the lock held, up
+					 * to the first that saw it free; the last */
+	u64 t_wait0;		/* the first waiting read */
+	bool freed;		/* a waiting read saw the lock free ... */
+	u64 w_free, t_free;	/* ... the first one: its word and time */
+	u64 codes, code_first, code_last;	/* CODE runs, their words */
+};
+
 #define HIST_SUB	32
 #define HIST_N		(64 + 40 * HIST_SUB)
 #define TL_N		50
@@ -188,6 +214,9 @@ struct cpu_stats {
 	u64 max_spins;		/* most lock-waiting reads in one policy call */
 	u64 max_tries;		/* most cmpxchg attempts in one policy call */
 	u64 call_spins, call_tries;	/* scratch for the current call */
+	bool call_returned;	/* CODE returned from the op (no spin_lock) */
+	bool call_locked;	/* the call took spin_lock() */
+	struct call_trace tr;	/* the current call, if tr.on */
 	u64 waits, wait_fails;	/* ops that waited for the lock; ... and then locked */
 	u64 wait_reads;		/* lock-waiting reads of measured ops */
 	bool lockref_user;	/* this CPU does lockref ops in the scenario */
@@ -225,6 +254,22 @@ static inline u64 hist_value(int b)
 
 enum backend { BE_NATIVE, BE_SIM };
 
+/*
+ * The probe (scenario SC_PROBE, simulator, 2 CPUs; check.c): CPU 0 takes
+ * the lock at the start, marks the lockref dead at t_dead (0: never) and
+ * releases it at t_release; CPU 1 calls lockref_get_not_dead() at t_call.
+ * Times in simulated ns from the start of the run.
+ */
+struct probe {
+	u64 t_call, t_dead, t_release;		/* in */
+	bool result, locked;	/* the get's return value; it took spin_lock */
+	u64 spins, tries;	/* its waiting reads, cmpxchg attempts */
+	u64 t_locked;		/* CPU 0 had the lock */
+	u64 t_rel_start, t_rel_done;	/* CPU 0's unlock store issued, done */
+	u64 t_call_end;		/* CPU 1's call returned */
+	struct call_trace tr;	/* CPU 1's call */
+};
+
 struct run_cfg {
 	enum backend be;
 	int scen;
@@ -235,6 +280,7 @@ struct run_cfg {
 	struct params P;
 	struct policy pol;	/* policy_table entry with overrides applied */
 	bool quiet;
+	struct probe *probe;	/* scenario SC_PROBE: times in, results out */
 };
 
 struct run_result {

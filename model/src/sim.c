@@ -324,8 +324,9 @@ static u64 apply(struct sline *L, int kind, u64 a, u64 b, bool *ok)
 	case A_STORE:		/* a: mask, b: value */
 		L->value = (v & ~a) | (b & a);
 		break;
-	case A_ADD_COUNT:
-		L->value = mkword(lockval(v), countval(v) + (s32)a);
+	case A_ADD_COUNT:	/* a: delta, b: not if the count is negative */
+		if (!(b && countval(v) < 0))
+			L->value = mkword(lockval(v), countval(v) + (s32)a);
 		break;
 	}
 	return r;
@@ -622,9 +623,9 @@ static inline u64 lr_spin(struct lockref *lr, wait_fn keep, int *budget)
 	return sim_spin(lr->line, keep, budget, true);
 }
 
-static inline void lr_count_add(struct lockref *lr, int d)
+static inline s32 lr_count_add(struct lockref *lr, int d, bool unless_dead)
 {
-	sim_access(lr->line, A_ADD_COUNT, (u64)(s64)d, 0, NULL);
+	return countval(sim_access(lr->line, A_ADD_COUNT, (u64)(s64)d, unless_dead, NULL));
 }
 
 static inline void lr_count_set_racy(struct lockref *lr, s32 c)

@@ -17,7 +17,9 @@
  *   u64  lr_spin(lr, keep, &budget)    do { cpu_relax(); w = READ_ONCE(..);
  *                                      } while (keep(w) && --budget);
  *                                      budget == NULL: no bound; counted
- *   void lr_count_add(lr, d)           lockref->count += d (lock held)
+ *   s32  lr_count_add(lr, d, unless_dead)  c = lockref->count; unless
+ *                                      (unless_dead && c < 0) count += d;
+ *                                      returns c (lock held)
  *
  * qspinlock (low 4 bytes of the same word):
  *   u32  ql_read(lr)                   atomic_read(&lock->val)

@@ -137,12 +137,41 @@ static inline lrm_lockref_t *kshim_word(const void *p, const char *what)
 	return lr;
 }
 
+/* check's probe: what the call read (struct call_trace, model.h); no cost */
+static void kshim_trace_read(struct call_trace *tr, u64 w, bool waiting)
+{
+	u64 t = now_ns();
+
+	if (!tr->reads++) {
+		tr->first = w;
+		return;
+	}
+	if (!waiting)
+		return;
+	if (tr->held + tr->freed == 0)
+		tr->t_wait0 = t;
+	if (tr->freed)
+		return;
+	if (!lock_unlocked(w)) {
+		tr->held++;
+		tr->w_held = w;
+		tr->t_held = t;
+	} else {
+		tr->freed = true;
+		tr->w_free = w;
+		tr->t_free = t;
+	}
+}
+
 static inline u64 kshim_read_word(const u64 *p)
 {
 	u64 w = lr_read(kshim_word(p, "READ_ONCE() of something else than lockref->lock_count"));
+	bool waiting = kshim_cpu[this_cpu()].reads++ != 0;
 
-	if (kshim_cpu[this_cpu()].reads++)
+	if (waiting)
 		my_stats()->call_spins++;	/* a waiting read */
+	if (unlikely(my_stats()->tr.on))
+		kshim_trace_read(&my_stats()->tr, w, waiting);
 	return w;
 }
 
@@ -155,6 +184,8 @@ static inline bool kshim_try_cmpxchg64(u64 *p, u64 *old, u64 new)
 #ifdef LRMODEL_BROKEN_POLICY
 	/* make check BROKEN=1: a lost update (read, then a separate store) */
 	u64 cur = lr_read(lr);
+
+	my_stats()->call_tries++;	/* an attempt, as lr_try_cmpxchg() counts */
 
 	if (cur != *old || !lock_unlocked(cur)) {
 		*old = cur;

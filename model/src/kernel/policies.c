@@ -4,7 +4,10 @@
  * returns true when the op was done locklessly (SUCCESS) and false to fall
  * back to spin_lock(), exactly like the code that follows CMPXCHG_LOOP in
  * lib/lockref.c.  op->code() is the loop's CODE; it returns false where
- * the kernel's CODE would leave the loop (e.g. "if (old.count <= 0)").
+ * the kernel's CODE would leave the loop (e.g. "if (old.count <= 0)"),
+ * and the policy returns false at once.  Where the kernel's CODE returns
+ * from the op instead (lockref_get_not_dead() on a dead count), code()
+ * has said so (cpu_stats.call_returned) and lockref_op() takes no lock.
  *
  * Waiting is written with lr_spin(lr, keep, &budget), which is
  *	do { cpu_relax(); old = READ_ONCE(lockref->lock_count); }
@@ -17,7 +20,7 @@
 struct lr_op {
 	const char *name;
 	bool (*code)(u64 old, u64 *new);	/* CODE */
-	void (*locked)(struct lockref *lr);	/* the op under spin_lock */
+	bool (*locked)(struct lockref *lr);	/* the op under spin_lock; its result */
 };
 
 typedef bool (*policy_fn)(struct lockref *lr, const struct lr_op *op,

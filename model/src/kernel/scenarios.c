@@ -19,7 +19,53 @@
  *           length: a steady single-CPU loop needs no more.)
  * 0 count   (check only) fixed number of gets and puts per CPU with a
  *           holder on CPU 0, to check the final count exactly.
+ * SC_PROBE  (check only, simulator, 2 CPUs) struct probe: CPU 0 holds the
+ *           lock, CPU 1 calls lockref_get_not_dead() at t_call, CPU 0 marks
+ *           the lockref dead at t_dead (if set) and releases at t_release.
  */
+
+#define LOCKREF_DEAD	-128	/* __LOCKREF_DEAD_VAL, lockref_mark_dead() */
+
+/* sleep until simulated time t (ns) */
+static void delay_until(u64 t)
+{
+	u64 now = now_ns();
+
+	if (t > now)
+		delay_ns(t - now);
+}
+
+static void probe_worker(struct probe *pr, int cpu, struct lockref *lr)
+{
+	struct cpu_stats *st = my_stats();
+
+	if (cpu == 0) {
+		spin_lock(lr);
+		cs_enter(lr);
+		pr->t_locked = now_ns();
+		if (pr->t_dead) {
+			delay_until(pr->t_dead);
+			/* lockref_mark_dead(): lockref->count = -128, lock held */
+			lr_count_set_racy(lr, LOCKREF_DEAD);
+		}
+		delay_until(pr->t_release);
+		cs_exit(lr);
+		pr->t_rel_start = now_ns();
+		spin_unlock(lr);
+		pr->t_rel_done = now_ns();
+	} else if (cpu == 1) {
+		st->lockref_user = true;
+		delay_until(pr->t_call);
+		st->tr.on = true;
+		pr->result = lockref_op(lr, &op_get);
+		pr->t_call_end = now_ns();
+		pr->locked = st->call_locked;
+		pr->spins = st->call_spins;
+		pr->tries = st->call_tries;
+		pr->tr = st->tr;
+		st->tr.on = false;
+	}
+}
 
 static u64 jitter(u64 mean)
 {
@@ -117,6 +163,10 @@ static void worker(int scen, int cpu, int ncpu, struct lockref *shared,
 			delay_ns(jitter((u64)P->think));
 		}
 		break;
+	case SC_PROBE:
+		if (run_probe)
+			probe_worker(run_probe, cpu, shared);
+		break;
 	case SC_UNCONT:
 		if (cpu != 0)
 			break;
@@ -136,5 +186,7 @@ static s64 expected_count(int scen, int ncpu)
 {
 	if (scen == 0)
 		return 1 + (s64)ncpu * (COUNT_GETS - COUNT_GETS / 2);
+	if (scen == SC_PROBE && run_probe)
+		return run_probe->t_dead ? LOCKREF_DEAD : 2;
 	return 1;
 }
