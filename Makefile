@@ -13,7 +13,7 @@ ifneq ($(filter-out mainline 6.12,$(BASE)),)
 $(error unknown BASE '$(BASE)' (known: mainline, 6.12))
 endif
 
-.PHONY: all main bench perf-record check tree export build kselftest vm selftest model clean help
+.PHONY: all main bench perf-record check matrix tree export build kselftest vm selftest model clean help
 
 ## make: build base and series perf kernels, run the ps-style walk in both, print the table
 all main:
@@ -30,6 +30,11 @@ perf-record:
 ## make check [BASE=...]: the test command (CI runs it; without BASE: both bases); last line "N passed, N failed"
 check:
 	$(H)/check
+
+## make matrix [STAGES='uml pv kcsan builds cocci many'] [MATRIX_SERIES=REF] [MATRIX_RECORD=1]: the robots' configurations (mainline base); results in build/matrix
+STAGES ?=
+matrix:
+	$(H)/matrix $(STAGES)
 
 ## make tree [BASE=mainline|6.12] [FORCE=1] [KSRC=dir]: build/linux (build/linux-6.12) = pinned base + series/ (series-6.12/) (or git am onto KSRC)
 tree:
