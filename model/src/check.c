@@ -69,23 +69,39 @@ static void check_counts(const struct run_result *r, const char *what)
  * The probe (scenario SC_PROBE): CPU 0 holds the lock from the start; CPU 1
  * calls lockref_get_not_dead() through the posted policy at t_call; CPU 0
  * marks the lockref dead at t_dead (0: never) and releases at t_release.
+ * Lock waiters on CPUs 2.. (t_wlock[], w_cs[]): probe_go() with the probe
+ * filled in; the run has 2 + the number of waiters CPUs.
  */
-static void probe_run(struct probe *pr, struct run_result *r, u64 t_call, u64 t_dead,
-		      u64 t_release)
+static int probe_cpus(const struct probe *pr)
+{
+	int n = 0;
+
+	while (n < PROBE_WAITERS && pr->t_wlock[n])
+		n++;
+	return 2 + n;
+}
+
+static void probe_go(struct probe *pr, struct run_result *r)
 {
 	struct opts o;
 	struct run_cfg c;
 
+	opts_init(&o);
+	o.be = BE_SIM;
+	o.dur_ms = 0.1;
+	cfg_from(&c, &o, SC_PROBE, P_POSTED, probe_cpus(pr));
+	c.probe = pr;
+	run_checked(&c, r);
+}
+
+static void probe_run(struct probe *pr, struct run_result *r, u64 t_call, u64 t_dead,
+		      u64 t_release)
+{
 	memset(pr, 0, sizeof(*pr));
 	pr->t_call = t_call;
 	pr->t_dead = t_dead;
 	pr->t_release = t_release;
-	opts_init(&o);
-	o.be = BE_SIM;
-	o.dur_ms = 0.1;
-	cfg_from(&c, &o, SC_PROBE, P_POSTED, 2);
-	c.probe = pr;
-	run_checked(&c, r);
+	probe_go(pr, r);
 }
 
 static const char *wordstr(char *buf, size_t len, u64 w)
@@ -136,6 +152,88 @@ static void probe_verdict(const struct probe *pr, const struct run_result *r, bo
 		(unsigned long long)tr->codes, code, (unsigned long long)pr->tries,
 		pr->result ? "true" : "false", pr->locked ? " after spin_lock()" : " without spin_lock()",
 		wordstr(b5, sizeof(b5), mkword(r->final_lock, (s32)r->final_count)),
+		(unsigned long long)r->cs_violations);
+}
+
+/*
+ * A lock word for the verdict line (check 3e): "free", "locked" (a lone
+ * holder), "locked+pending", "locked+pending+tail(cpu N)", "locked+tail(cpu
+ * N)", ...: pending or tail set means the word shows a waiter.
+ */
+static const char *lockstr(char *buf, size_t len, u32 v)
+{
+	int n;
+
+	if (!v)
+		return "free";
+	n = snprintf(buf, len, "%s", v & Q_LOCKED_MASK ? "locked" : "unlocked");
+	if (v & Q_PENDING_MASK)
+		n += snprintf(buf + n, len - (size_t)n, "+pending");
+	if (v & Q_TAIL_MASK)
+		snprintf(buf + n, len - (size_t)n, "+tail(cpu %d)",
+			 (int)(v >> Q_TAIL_CPU_SHIFT) - 1);
+	return buf;
+}
+
+/*
+ * Who had the lock or was inside spin_lock() for it when the getter's
+ * first read returned (t): "cpu0 holds", "cpu2 waits", ...; true if every
+ * waiter with t_wlock <= t was still waiting or holding then.
+ */
+static bool probe_at(const struct probe *pr, u64 t, char *buf, size_t len)
+{
+	size_t n = 0;
+	bool all = true;
+
+	buf[0] = 0;
+	if (pr->t_locked <= t && t < pr->t_rel_start)
+		n += (size_t)snprintf(buf + n, len - n, "cpu0 holds");
+	for (int i = 0; i < PROBE_WAITERS && pr->t_wlock[i]; i++) {
+		const char *st = NULL;
+
+		if (pr->t_wlock[i] > t)
+			continue;
+		if (t < pr->t_wgot[i])
+			st = "waits";
+		else if (t < pr->t_wrel[i])
+			st = "holds";
+		else
+			all = false;
+		if (st && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%scpu%d %s", n ? ", " : "", 2 + i, st);
+	}
+	return all;
+}
+
+static void waiter_verdict(const struct probe *pr, const struct run_result *r, bool ok,
+			   const char *name)
+{
+	const struct call_trace *tr = &pr->tr;
+	char b1[48], b2[48], b3[48], who[128], lk[96] = "no spin_lock()", wt[96] = "";
+
+	probe_at(pr, tr->t_first, who, sizeof(who));
+	if (tr->t_lock && tr->waiter_reads)
+		snprintf(lk, sizeof(lk), "spin_lock() %lld ns after the first waiting read that saw a waiter",
+			 (long long)(tr->t_lock - tr->t_waiter));
+	else if (tr->t_lock)
+		snprintf(lk, sizeof(lk), "spin_lock() %lld ns after the first read",
+			 (long long)(tr->t_lock - tr->t_first));
+	if (tr->waiter_reads)
+		snprintf(wt, sizeof(wt), " (the first at call +%lld ns: %s)",
+			 (long long)(tr->t_waiter - pr->t_call),
+			 lockstr(b2, sizeof(b2), lockval(tr->w_waiter)));
+	verdict(ok, "%s/sim/%d cpus: first read at call +%lld ns: %s, count %d (%s); "
+		"waiting reads %llu, %llu saw a waiter%s, %llu after it; "
+		"%s; cmpxchg %llu; returned %s%s; "
+		"final %s, excl-violations %llu",
+		name, r->cfg.ncpu, (long long)(tr->t_first - pr->t_call),
+		lockstr(b1, sizeof(b1), lockval(tr->first)), countval(tr->first), who,
+		(unsigned long long)pr->spins, (unsigned long long)tr->waiter_reads,
+		wt, (unsigned long long)tr->after_waiter,
+		lk,
+		(unsigned long long)pr->tries, pr->result ? "true" : "false",
+		pr->locked ? " after spin_lock()" : " without spin_lock()",
+		wordstr(b3, sizeof(b3), mkword(r->final_lock, (s32)r->final_count)),
 		(unsigned long long)r->cs_violations);
 }
 
@@ -354,6 +452,90 @@ int cmd_check(const struct opts *opt)
 			      pr.spins > 0 && !pr.tr.freed && pr.tr.first == mkword(Q_LOCKED_VAL, 1) &&
 			      !pr.result && pr.locked && pr.tr.codes == 0 && result_ok(&r),
 			      "posted/dead-after-wait (control)");
+	}
+
+	/*
+	 * 3e. the posted code does not wait when the lock word shows a waiter
+	 * (the lone-holder condition of lockref_wait(): what separates it
+	 * from a speculative spin).  CPU 0 holds the lock from the start;
+	 * CPUs 2.. call spin_lock() at set times and so really wait in the
+	 * model's qspinlock (the first one pending, the next ones queued);
+	 * CPU 1 calls lockref_get_not_dead() through posted.  The word the
+	 * getter's first read returned (struct call_trace) must be the
+	 * intended one - locked+pending, locked+pending+tail, locked+tail
+	 * with pending clear - and every waiter that had called spin_lock()
+	 * must still be inside it (or hold the lock) at that read's time.
+	 * Then: no waiting read at all (nothing read in lockref_wait()), no
+	 * cmpxchg, no CODE, spin_lock() at once; true, count 2, word free.
+	 * Control: the same CPUs with the waiters coming after the release:
+	 * a lone holder, the getter waits (spins > 0), sees the release and
+	 * takes the reference without the lock.  A waiter arriving during the
+	 * wait (CPU 2 takes the pending bit 2 us into it): the wait must stop
+	 * at the first waiting read that shows it - no read after that one -
+	 * and the getter queue.
+	 */
+	{
+		static const struct wcase {
+			const char *name;
+			u64 t_call, t_release;		/* getter, CPU 0's release */
+			u64 t_wlock[PROBE_WAITERS], w_cs[PROBE_WAITERS];
+			int kind;			/* 0 waiter at the call, 1 control,
+							 * 2 waiter during the wait */
+			u32 first;			/* lock word of the first read */
+		} wc[] = {
+			{ "posted/pending-at-call", 1000, 4000, { 500 }, { 200 }, 0,
+			  Q_LOCKED_VAL | Q_PENDING_VAL },
+			{ "posted/queue-at-call", 1000, 4000, { 300, 600 }, { 200, 200 }, 0,
+			  Q_LOCKED_VAL | Q_PENDING_VAL | (4u << Q_TAIL_CPU_SHIFT) },
+			{ "posted/tail-at-call", 2000, 1000, { 200, 400, 600 }, { 4000, 200, 200 }, 0,
+			  Q_LOCKED_VAL | (5u << Q_TAIL_CPU_SHIFT) },
+			{ "posted/lone-holder-at-call (control)", 1000, 4000, { 9000, 9300 },
+			  { 200, 200 }, 1, Q_LOCKED_VAL },
+			{ "posted/waiter-during-wait", 1000, 7000, { 3000 }, { 200 }, 2,
+			  Q_LOCKED_VAL },
+		};
+		struct probe pr;
+
+		for (size_t i = 0; i < sizeof(wc) / sizeof(wc[0]); i++) {
+			const struct wcase *w = &wc[i];
+			const struct call_trace *tr = &pr.tr;
+			char who[128];
+			bool ok;
+
+			memset(&pr, 0, sizeof(pr));
+			pr.t_call = w->t_call;
+			pr.t_release = w->t_release;
+			memcpy(pr.t_wlock, w->t_wlock, sizeof(pr.t_wlock));
+			memcpy(pr.w_cs, w->w_cs, sizeof(pr.w_cs));
+			probe_go(&pr, &r);
+
+			/* the word was what it was meant to be, and so were the CPUs */
+			ok = result_ok(&r) && r.final_count == 2 && pr.result &&
+			     tr->first == mkword(w->first, 1) &&
+			     probe_at(&pr, tr->t_first, who, sizeof(who));
+			switch (w->kind) {
+			case 0:	/* a waiter in the word: queue at once */
+				ok = ok && pr.spins == 0 && tr->reads == 1 && pr.tries == 0 &&
+				     tr->codes == 0 && pr.locked && tr->t_lock >= tr->t_first &&
+				     tr->t_lock - tr->t_first <= 50;
+				break;
+			case 1:	/* lone holder: wait, see the release, no lock */
+				ok = ok && pr.spins > 0 && tr->waiter_reads == 0 &&
+				     probe_in_wait(&pr) && tr->w_free == mkword(0, 1) &&
+				     !pr.locked && pr.tries > 0 && pr.t_wlock[0] > pr.t_call_end;
+				break;
+			case 2:	/* waited on a lone holder until a waiter showed */
+				ok = ok && pr.spins > tr->waiter_reads && tr->held > 0 &&
+				     tr->t_wait0 < pr.t_wlock[0] && tr->waiter_reads == 1 &&
+				     tr->after_waiter == 0 && tr->t_waiter >= pr.t_wlock[0] &&
+				     tr->t_waiter < pr.t_rel_start &&
+				     lockval(tr->w_waiter) == (Q_LOCKED_VAL | Q_PENDING_VAL) &&
+				     !tr->freed && pr.tries == 0 && tr->codes == 0 && pr.locked &&
+				     tr->t_lock >= tr->t_waiter && tr->t_lock - tr->t_waiter <= 50;
+				break;
+			}
+			waiter_verdict(&pr, &r, ok, w->name);
+		}
 	}
 
 	/* 4. the simulator is deterministic for a seed */

@@ -125,7 +125,8 @@ enum scenario {
 /*
  * check only, simulator only: the dead-while-waiting probe (struct probe):
  * CPU 0 holds the lock, CPU 1 calls lockref_get_not_dead() into it, CPU 0
- * marks the lockref dead and releases the lock at set times.
+ * marks the lockref dead and releases the lock at set times; optional
+ * CPUs 2.. wait for the lock (pending, queued) at set times.
  */
 #define SC_PROBE	100
 
@@ -200,6 +201,12 @@ struct call_trace {
 	bool freed;		/* a waiting read saw the lock free ... */
 	u64 w_free, t_free;	/* ... the first one: its word and time */
 	u64 codes, code_first, code_last;	/* CODE runs, their words */
+	u64 t_first;		/* the first read returned */
+	u64 waiter_reads;	/* waiting reads that saw a waiter (pending
+				 * or tail set in the word) ... */
+	u64 w_waiter, t_waiter;	/* ... the first of them ... */
+	u64 after_waiter;	/* ... and waiting reads after that one */
+	u64 t_lock;		/* the call went to spin_lock() (0: never) */
 };
 
 #define HIST_SUB	32
@@ -255,13 +262,21 @@ static inline u64 hist_value(int b)
 enum backend { BE_NATIVE, BE_SIM };
 
 /*
- * The probe (scenario SC_PROBE, simulator, 2 CPUs; check.c): CPU 0 takes
+ * The probe (scenario SC_PROBE, simulator, 2-5 CPUs; check.c): CPU 0 takes
  * the lock at the start, marks the lockref dead at t_dead (0: never) and
  * releases it at t_release; CPU 1 calls lockref_get_not_dead() at t_call.
- * Times in simulated ns from the start of the run.
+ * Optional lock waiters (2 + PROBE_WAITERS CPUs at most): CPU 2 + i calls
+ * spin_lock() at t_wlock[i] (0: no such CPU; the run has 2 + the number
+ * of waiters CPUs, which must be the first ones), holds the lock w_cs[i]
+ * and releases it: the model's qspinlock makes the first one pending and
+ * queues the others.  Times in simulated ns from the start of the run.
  */
+#define PROBE_WAITERS	3
 struct probe {
 	u64 t_call, t_dead, t_release;		/* in */
+	u64 t_wlock[PROBE_WAITERS], w_cs[PROBE_WAITERS];	/* in: waiters */
+	u64 t_wgot[PROBE_WAITERS], t_wrel[PROBE_WAITERS];	/* out: a waiter
+					 * had the lock, issued its unlock */
 	bool result, locked;	/* the get's return value; it took spin_lock */
 	u64 spins, tries;	/* its waiting reads, cmpxchg attempts */
 	u64 t_locked;		/* CPU 0 had the lock */

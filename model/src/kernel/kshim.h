@@ -144,10 +144,17 @@ static void kshim_trace_read(struct call_trace *tr, u64 w, bool waiting)
 
 	if (!tr->reads++) {
 		tr->first = w;
+		tr->t_first = t;
 		return;
 	}
 	if (!waiting)
 		return;
+	if (tr->waiter_reads)
+		tr->after_waiter++;
+	if ((lockval(w) & ~Q_LOCKED_MASK) && !tr->waiter_reads++) {
+		tr->w_waiter = w;	/* pending or tail set: a waiter */
+		tr->t_waiter = t;
+	}
 	if (tr->held + tr->freed == 0)
 		tr->t_wait0 = t;
 	if (tr->freed)

@@ -110,6 +110,8 @@ static bool lockref_op(struct lockref *lr, const struct lr_op *op)
 		if (st->call_returned) {
 			result = false;		/* CODE returned: no lock */
 		} else {
+			if (unlikely(st->tr.on))
+				st->tr.t_lock = now_ns();
 			spin_lock(lr);
 			cs_enter(lr);
 			result = op->locked(lr);

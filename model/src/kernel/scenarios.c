@@ -19,9 +19,11 @@
  *           length: a steady single-CPU loop needs no more.)
  * 0 count   (check only) fixed number of gets and puts per CPU with a
  *           holder on CPU 0, to check the final count exactly.
- * SC_PROBE  (check only, simulator, 2 CPUs) struct probe: CPU 0 holds the
+ * SC_PROBE  (check only, simulator, 2-5 CPUs) struct probe: CPU 0 holds the
  *           lock, CPU 1 calls lockref_get_not_dead() at t_call, CPU 0 marks
- *           the lockref dead at t_dead (if set) and releases at t_release.
+ *           the lockref dead at t_dead (if set) and releases at t_release;
+ *           CPUs 2.. (if any) call spin_lock() at t_wlock[] and hold the
+ *           lock w_cs[]: the waiters the lock word shows.
  */
 
 #define LOCKREF_DEAD	-128	/* __LOCKREF_DEAD_VAL, lockref_mark_dead() */
@@ -64,6 +66,18 @@ static void probe_worker(struct probe *pr, int cpu, struct lockref *lr)
 		pr->tries = st->call_tries;
 		pr->tr = st->tr;
 		st->tr.on = false;
+	} else if (cpu - 2 < PROBE_WAITERS && pr->t_wlock[cpu - 2]) {
+		int i = cpu - 2;
+
+		/* a lock waiter: pending (the first) or queued behind CPU 0 */
+		delay_until(pr->t_wlock[i]);
+		spin_lock(lr);
+		cs_enter(lr);
+		pr->t_wgot[i] = now_ns();
+		delay_ns(pr->w_cs[i]);
+		cs_exit(lr);
+		pr->t_wrel[i] = now_ns();
+		spin_unlock(lr);
 	}
 }
 
