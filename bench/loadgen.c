@@ -2,7 +2,8 @@
 /*
  * loadgen: the bench's load generator (harness/bench, bench/workloads).
  *
- *   loadgen MODE [-w WORKERS] [-t SECONDS | -n OPS] [-f PATH] [-a] [-- CMD...]
+ *   loadgen MODE [-w WORKERS] [-t SECONDS | -n OPS] [-f PATH] [-a] [-o FDS]
+ *           [-- CMD...]
  *
  * Modes (one "op" each):
  *   samefile   open, read, close of one file shared by all workers (one
@@ -16,6 +17,20 @@
  *   lsof       readlink of every /proc/PID/fd/N in turn (one link is one op;
  *              with -n, N is the number of passes); -f PID: of that process
  *              only
+ *   top        one refresh of top(1) with its default fields (procps 4.0.2
+ *              `top -b`, seen with strace): for every /proc/PID, stat() the
+ *              directory, then open, read and close /proc/PID/stat and
+ *              /proc/PID/statm (one process is one op; with -n, N is the
+ *              number of refreshes)
+ *   fds        lsof(8) on one process (lsof 4.95 `lsof -p PID`, seen with
+ *              strace): for every /proc/PID/fd/N of process -f PID,
+ *              readlink(), lstat() and stat() it, then open, read and close
+ *              /proc/PID/fdinfo/N (one fd is one op; with -n, N is the
+ *              number of passes); /proc itself is not read
+ *   hold       start a process that opens /dev/null -o FDS times (default
+ *              0) beside its stdin, stdout and stderr (/dev/null too) and
+ *              sleeps until killed; it writes its PID to -f PATH once its
+ *              fds are open, and loadgen exits then (no ops, no output)
  *   exec       run CMD (after --) to completion, stdout to /dev/null
  *   audit-on   enable audit with that rule (no ops); audit-off undoes it
  *
@@ -49,10 +64,12 @@
 
 #define MAX_WORKERS	4096
 
-enum mode { SAMEFILE, OCREAT, MONITOR, LSOF, EXEC, AUDIT_ON, AUDIT_OFF };
+enum mode { SAMEFILE, OCREAT, MONITOR, LSOF, EXEC, AUDIT_ON, AUDIT_OFF,
+	    TOP, FDS, HOLD };
 
 static const char *const mode_names[] = {
 	"samefile", "ocreat", "monitor", "lsof", "exec", "audit-on", "audit-off",
+	"top", "fds", "hold",
 };
 
 /* One cache line a worker: the counters must not be shared traffic. */
@@ -148,6 +165,124 @@ static unsigned long lsof_pass(volatile int *stop)
 	return ops;
 }
 
+/* Open, one read of up to 1024 bytes (as procps does), close; 0 if it opened. */
+static int read_once(const char *p)
+{
+	char buf[1024];
+	int fd = open(p, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf)) < 0)
+		die("read %s: %s", p, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+/* One top refresh; each process read is an op. */
+static unsigned long top_pass(volatile int *stop)
+{
+	unsigned long ops = 0;
+	struct dirent *p;
+	struct stat st;
+	char dir[300], f[320];
+	DIR *pd = opendir("/proc");
+
+	if (!pd)
+		die("opendir /proc: %s", strerror(errno));
+	while ((p = readdir(pd)) && !(stop && *stop)) {
+		if (p->d_name[0] < '0' || p->d_name[0] > '9')
+			continue;
+		snprintf(dir, sizeof(dir), "/proc/%s", p->d_name);
+		if (stat(dir, &st))
+			continue;	/* gone */
+		snprintf(f, sizeof(f), "%s/stat", dir);
+		if (read_once(f))
+			continue;
+		snprintf(f, sizeof(f), "%s/statm", dir);
+		if (!read_once(f))
+			ops++;
+	}
+	closedir(pd);
+	return ops;
+}
+
+/* One lsof pass over /proc/PID/fd (PID: -f); each fd is an op. */
+static unsigned long fds_pass(void)
+{
+	unsigned long ops = 0;
+	struct dirent *f;
+	struct stat st;
+	char dir[300], link[600], info[600], target[PATH_MAX];
+	DIR *fd;
+
+	snprintf(dir, sizeof(dir), "/proc/%s/fd", path);
+	fd = opendir(dir);
+	if (!fd)
+		die("opendir %s: %s", dir, strerror(errno));
+	while ((f = readdir(fd))) {
+		if (f->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), "%s/%s", dir, f->d_name);
+		snprintf(info, sizeof(info), "/proc/%s/fdinfo/%s", path, f->d_name);
+		if (readlink(link, target, sizeof(target)) < 0 ||
+		    lstat(link, &st) || stat(link, &st) || read_once(info))
+			die("%s: %s", link, strerror(errno));
+		ops++;
+	}
+	closedir(fd);
+	return ops;
+}
+
+/*
+ * hold: a child opens the fds, writes its PID to PATH (renamed into place
+ * when complete) and sleeps; the parent returns once the child said so.
+ */
+static void hold(long nfds)
+{
+	char tmp[PATH_MAX], c;
+	int p[2], fd, i;
+	pid_t pid;
+	FILE *f;
+
+	if (pipe(p))
+		die("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			die("hold: the holder died before its fds were open");
+		return;
+	}
+	/* Nothing inherited but the pipe: the holder has 3 + FDS fds. */
+	for (i = 3; i < 1024; i++)
+		if (i != p[1])
+			close(i);
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		die("open /dev/null: %s", strerror(errno));
+	for (i = 0; i < 3; i++)
+		if (fd != i && dup2(fd, i) < 0)
+			die("dup2: %s", strerror(errno));
+	if (fd > 2)
+		close(fd);
+	for (i = 0; i < nfds; i++)
+		if (open("/dev/null", O_RDONLY) < 0)
+			die("open /dev/null: %s", strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) ||
+	    rename(tmp, path))
+		die("hold: cannot write %s: %s", path, strerror(errno));
+	if (write(p[1], "", 1) != 1)
+		die("hold: %s", strerror(errno));
+	close(p[1]);
+	for (;;)
+		pause();
+}
+
 static void exec_once(void)
 {
 	int status;
@@ -188,6 +323,10 @@ static unsigned long do_op(enum mode m, unsigned long i, volatile int *stop)
 		return 1;
 	case LSOF:
 		return lsof_pass(stop);
+	case TOP:
+		return top_pass(stop);
+	case FDS:
+		return fds_pass();
 	case EXEC:
 		exec_once();
 		return 1;
@@ -319,8 +458,9 @@ static void prepare(enum mode m)
 
 static void usage(void)
 {
-	die("usage: loadgen samefile|ocreat|monitor|lsof|exec|audit-on|audit-off "
-	    "[-w WORKERS] [-t SECONDS | -n OPS] [-f PATH] [-a] [-- CMD...]");
+	die("usage: loadgen samefile|ocreat|monitor|lsof|top|fds|hold|exec|"
+	    "audit-on|audit-off [-w WORKERS] [-t SECONDS | -n OPS] [-f PATH] "
+	    "[-a] [-o FDS] [-- CMD...]");
 }
 
 static long num_arg(const char *opt, const char *s, long min, long max)
@@ -338,6 +478,7 @@ static long num_arg(const char *opt, const char *s, long min, long max)
 int main(int argc, char **argv)
 {
 	int workers = 1, seconds = 5, audit = 0, i, c, failed = 0;
+	long nfds = 0;
 	unsigned long nops = 0, total = 0;
 	enum mode m;
 	double t0, t1, rate = 0;
@@ -350,7 +491,7 @@ int main(int argc, char **argv)
 	if (m == sizeof(mode_names) / sizeof(mode_names[0]))
 		die("unknown mode '%s'", argv[1]);
 	optind = 2;
-	while ((c = getopt(argc, argv, "+w:t:n:f:a")) != -1) {
+	while ((c = getopt(argc, argv, "+w:t:n:f:ao:")) != -1) {
 		switch (c) {
 		case 'w':
 			workers = num_arg("-w", optarg, 1, MAX_WORKERS);
@@ -367,6 +508,9 @@ int main(int argc, char **argv)
 		case 'a':
 			audit = 1;
 			break;
+		case 'o':
+			nfds = num_arg("-o", optarg, 0, 1 << 20);
+			break;
 		default:
 			usage();
 		}
@@ -380,7 +524,15 @@ int main(int argc, char **argv)
 			audit_off();
 		return 0;
 	}
-	if (!path && m != LSOF)
+	if (m == HOLD || m == FDS) {
+		if (!path)
+			die("%s: -f %s missing", mode_names[m], m == HOLD ? "PATH" : "PID");
+		if (m == HOLD) {
+			hold(nfds);
+			return 0;
+		}
+	}
+	if (!path && m != LSOF && m != TOP)
 		path = m == OCREAT ? "/tmp/bench-ocreat/f" : "/tmp/bench-samefile";
 	prepare(m);
 	/* Before the fork: only tasks forked after audit is on get a context. */

@@ -7,6 +7,8 @@
 #   RUNS/lockref.tsv      kernel, boot, vCPUs, workers, ops, spin_lock calls
 #                         from lib/lockref.c, lockref_put_return() < 0
 #   RUNS/counts-{base,series}.tsv   harness/count's per-op counts
+#   RUNS/herd/herd.md     harness/herd's tables (per visited process or fd),
+#                         copied into bench.md as they are
 # Writes OUT/bench.md, OUT/bench.png and OUT/counts.tsv (workload, counter,
 # base, series: the derived per-op counts of the table, for comparing runs).
 
@@ -230,6 +232,11 @@ def main():
                     continue
                 for c in cols:
                     o.write(f"{w}\t{c}\t{derived[w][0][c]:.2f}\t{derived[w][1][c]:.2f}\n")
+
+    hpath = os.path.join(runs, "herd", "herd.md")
+    if os.path.exists(hpath):
+        md.extend(open(hpath).read().rstrip("\n").split("\n"))
+        md.append("")
 
     fpath = os.path.join(runs, "failed.tsv")
     if os.path.exists(fpath):
