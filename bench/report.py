@@ -340,7 +340,10 @@ def cover_text(wl_order, ratios, lr, order, derived, smp, workers, duration,
                             for c in COVER_COUNTS)
             t.append(f"  {name[:19]:19}{cells}")
         t.append("")
-        t.append("unlazy_next: walks that fell back to ref-walk mid-path; "
+        t.append("unlazy_next: walks that fell back to ref-walk mid-path in")
+        t.append("try_to_unlazy_next() (a stat() that follows "
+                 "/proc/<pid>/fd/N still")
+        t.append("leaves RCU-walk at the link, through try_to_unlazy()); "
                  "get_pid_task:")
         t.append("task references; lockref: lockref_* calls; exec_update: "
                  "down_read() of")
