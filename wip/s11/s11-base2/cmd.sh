@@ -1,0 +1,1 @@
+cp -a '/work/main/build/trees/series/out-perf/kselftest-install' /tmp/ksft && cd /tmp/ksft && ./run_kselftest.sh  -c proc  -t proc:proc-dead-task-walk -t proc:proc-fd-race -t proc:proc-hidepid-walk -t proc:proc-pid-owner-walk -t proc:proc-ps-walk -t proc:proc-sys-unregister-walk 2>&1 | '/work/main/harness/ksft-times'; cat /run/results/kselftest.tap
