@@ -1,0 +1,1 @@
+sh /run/results/guest.sh
