@@ -1,1 +1,0 @@
-cp -a '/work/main/build/trees/series/out-perf/kselftest-install' /tmp/ksft && cd /tmp/ksft && ./run_kselftest.sh  -p /run/results/logs -t proc:proc-pid-cmdline 2>&1 | '/work/main/harness/ksft-times'; cat /run/results/kselftest.tap

@@ -1,1 +1,0 @@
-sh /run/results/guest.sh
